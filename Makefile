@@ -1,0 +1,54 @@
+# SmartHIS: `make run` serves the demo hospital, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres lint system-deps clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+	  else echo "python3-venv is missing: install it (apt-get install python3-venv)"; exit 1; fi; \
+	fi
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+# System packages the tests drive as real peers (installed through apt when root).
+system-deps:
+	@scripts/system-deps.sh
+
+run: install
+	$(BIN)/smarthis migrate
+	$(BIN)/smarthis demo --if-new
+	$(BIN)/smarthis serve --host $(HOST) --port $(PORT) --with-simulators
+
+lint: install
+	$(BIN)/ruff check smarthis tests
+	$(BIN)/ruff format --check smarthis tests
+
+test: install system-deps lint test-sqlite test-postgres
+
+test-sqlite: install
+	@echo "== tests on SQLite =="
+	$(BIN)/pytest
+
+test-postgres: install
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== tests on PostgreSQL ($(PG_TEST_URL)) =="; \
+	  SMARTHIS_TEST_DATABASE_URL='$(PG_TEST_URL)' $(BIN)/pytest; \
+	else \
+	  echo "== no PostgreSQL answers at $(PG_TEST_URL): ran the suite on SQLite only =="; \
+	fi
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,76 @@
+"""FastAPI app factory: one database, every domain's routes and pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from smarthis.config import Settings, get_settings
+from smarthis.db import Database
+from smarthis.insurance.portal_client import BhxhPortalClient, CardCheckPortal
+from smarthis.security.deps import require
+from smarthis.security.permissions import Permission
+from smarthis.web.errors import install_error_handlers
+
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+
+
+def create_app(
+    settings: Settings | None = None,
+    db: Database | None = None,
+    portal: CardCheckPortal | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+    database = db or Database(settings.database_url)
+    portal = portal or BhxhPortalClient.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        workers = app.state.background_workers
+        for worker in workers:
+            worker.start()
+        yield
+        for worker in workers:
+            worker.stop()
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="SmartHIS",
+        version="0.1.0",
+        description="Hệ thống thông tin bệnh viện — Hospital information system",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.portal = portal
+    app.state.background_workers = []
+    install_error_handlers(app)
+
+    @app.get("/health", dependencies=[Depends(require(Permission.PUBLIC))])
+    def health() -> dict[str, str]:
+        with database.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return {"status": "ok", "database": database.engine.dialect.name}
+
+    from smarthis.clinical.api import router as visits_router
+    from smarthis.insurance.api import router as insurance_router
+    from smarthis.patients.api import router as patients_router
+    from smarthis.security.api import router as security_router
+    from smarthis.web.pages import router as pages_router
+
+    for router in (
+        security_router,
+        patients_router,
+        visits_router,
+        insurance_router,
+        pages_router,
+    ):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

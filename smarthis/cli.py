@@ -1,0 +1,270 @@
+"""The `smarthis` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+
+from smarthis.config import get_settings
+from smarthis.db import Database
+
+app = typer.Typer(help="SmartHIS — hệ thống thông tin bệnh viện", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts", no_args_is_help=True)
+audit_app = typer.Typer(help="Audit log", no_args_is_help=True)
+device_app = typer.Typer(help="Kiosks and display boards", no_args_is_help=True)
+insurance_app = typer.Typer(help="Health insurance", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
+app.add_typer(device_app, name="device")
+app.add_typer(insurance_app, name="insurance")
+
+
+def _register_subapps() -> None:
+    from smarthis.insurance.sim_cli import sim_app
+    from smarthis.patients.identity_cli import identity_app
+
+    app.add_typer(identity_app, name="identity")
+    app.add_typer(sim_app, name="sim")
+
+
+_register_subapps()
+
+
+def _db() -> Database:
+    return Database(get_settings().database_url)
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (SMARTHIS_DATABASE_URL)."""
+    from smarthis.migrate import upgrade
+
+    url = get_settings().database_url
+    upgrade(url)
+    typer.echo(f"database is at the latest schema: {url.split('@')[-1]}")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option(None, help="address to listen on (default from settings)"),
+    port: int = typer.Option(None, help="port (default from settings)"),
+    workers: int = typer.Option(1, help="uvicorn worker processes (PostgreSQL only)"),
+    with_simulators: bool = typer.Option(
+        False, help="also serve the BHXH portal simulator at SMARTHIS_BHXH_PORTAL_URL (demo)"
+    ),
+) -> None:
+    """Start the HTTP server and print the address of each screen."""
+    import uvicorn
+
+    from smarthis.web.screens import screen_addresses
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        _fail("several workers need PostgreSQL: the embedded SQLite runs one process")
+    if with_simulators:
+        from smarthis.insurance.portal_simulator import start_simulator_thread
+
+        start_simulator_thread(settings)
+        typer.echo(f"BHXH portal simulator at {settings.bhxh_portal_url}")
+    base = f"http://{host}:{port}"
+    typer.echo(f"SmartHIS — {settings.facility_name} — {base}")
+    for title, path in screen_addresses():
+        typer.echo(f"  {title:<32} {base}{path}")
+    uvicorn.run(
+        "smarthis.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=False,
+    )
+
+
+@app.command()
+def demo(
+    if_new: bool = typer.Option(False, "--if-new", help="do nothing when data already exists"),
+) -> None:
+    """Load the demo hospital: rooms, staff for every role, 200 patients, portal cards."""
+    from smarthis.demo.loader import DemoAlreadyLoaded, load_demo
+
+    settings = get_settings()
+    db = _db()
+    try:
+        summary = load_demo(db, settings)
+    except DemoAlreadyLoaded:
+        if if_new:
+            typer.echo("demo hospital already loaded")
+            return
+        _fail("the database already holds the demo hospital")
+        return
+    finally:
+        db.dispose()
+    typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+
+
+@user_app.command("create")
+def user_create(
+    login: str,
+    full_name: str = typer.Option(..., "--name", help="full name with diacritics"),
+    role: str = typer.Option(..., help="admin, receptionist, doctor, nurse, ..."),
+    password: str = typer.Option(
+        ..., prompt=True, hide_input=True, confirmation_prompt=True, envvar="SMARTHIS_NEW_PASSWORD"
+    ),
+    cccd: str = typer.Option(None, help="12-digit CCCD (needed for insurance card checks)"),
+    department: str = typer.Option(None, help="department code"),
+) -> None:
+    """Create a staff account."""
+    from smarthis.errors import DomainError
+    from smarthis.security.service import create_staff
+
+    settings = get_settings()
+    db = _db()
+    try:
+        with db.session() as session:
+            staff = create_staff(
+                session,
+                facility_code=settings.facility_code,
+                login=login,
+                full_name=full_name,
+                role=role,
+                password=password,
+                cccd=cccd,
+                department_code=department,
+            )
+            typer.echo(f"created {staff.login} ({staff.role})")
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message_vi}")
+    finally:
+        db.dispose()
+
+
+@user_app.command("list")
+def user_list(role: str = typer.Option(None, help="only this role")) -> None:
+    """One login a line first, then role, state and name."""
+    from smarthis.security.permissions import Role
+    from smarthis.security.service import list_staff
+
+    if role is not None and role not in {r.value for r in Role}:
+        _fail(f"staff_role: vai trò '{role}' không hợp lệ")
+    db = _db()
+    try:
+        with db.session() as session:
+            for staff in list_staff(session, role):
+                state = "active" if staff.active else "disabled"
+                typer.echo(f"{staff.login}\t{staff.role}\t{state}\t{staff.full_name}")
+    finally:
+        db.dispose()
+
+
+@user_app.command("disable")
+def user_disable(login: str) -> None:
+    """Disable an account: its sessions and tokens stop working at once."""
+    from smarthis.errors import DomainError
+    from smarthis.security.service import disable_staff
+
+    db = _db()
+    try:
+        with db.session() as session:
+            disable_staff(session, login)
+        typer.echo(f"disabled {login}")
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message_vi}")
+    finally:
+        db.dispose()
+
+
+@device_app.command("create")
+def device_create(
+    code: str,
+    name: str = typer.Option(..., help="name shown to staff"),
+    kind: str = typer.Option(..., help="kiosk or display_board"),
+    location: str = typer.Option(None),
+) -> None:
+    """Register a kiosk or display board and print its token (shown once)."""
+    from smarthis.errors import DomainError
+    from smarthis.security.service import register_device
+
+    settings = get_settings()
+    db = _db()
+    try:
+        with db.session() as session:
+            _device, token = register_device(
+                session,
+                facility_code=settings.facility_code,
+                code=code,
+                name=name,
+                kind=kind,
+                location=location,
+            )
+        typer.echo(token)
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message_vi}")
+    finally:
+        db.dispose()
+
+
+@device_app.command("duty")
+def device_duty(code: str, staff_login: str) -> None:
+    """Set the receptionist on duty in whose name a kiosk checks insurance cards."""
+    from smarthis.errors import DomainError
+    from smarthis.security.service import set_on_duty
+
+    db = _db()
+    try:
+        with db.session() as session:
+            set_on_duty(session, code, staff_login)
+        typer.echo(f"{code}: on duty {staff_login}")
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message_vi}")
+    finally:
+        db.dispose()
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain; exit 1 and list the problems if it was altered."""
+    from smarthis.security.audit import verify_chain
+
+    db = _db()
+    try:
+        with db.session() as session:
+            problems = verify_chain(session)
+    finally:
+        db.dispose()
+    if not problems:
+        typer.echo("audit log intact")
+        return
+    for problem in problems:
+        typer.echo(f"entry {problem.entry_id}: {problem.problem}", err=True)
+    raise typer.Exit(1)
+
+
+@insurance_app.command("recheck")
+def insurance_recheck(limit: int = typer.Option(50, min=1, max=10_000)) -> None:
+    """Re-check cards of visits registered while the portal was down or slow."""
+    from smarthis.clinical.service import recheck_unverified
+    from smarthis.insurance.portal_client import BhxhPortalClient
+
+    settings = get_settings()
+    db = _db()
+    portal = BhxhPortalClient.from_settings(settings)
+    try:
+        counts = recheck_unverified(db, portal, settings, limit=limit)
+    finally:
+        portal.close()
+        db.dispose()
+    json.dump(counts, sys.stdout, ensure_ascii=False)
+    typer.echo()
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,41 @@
+"""Gap-free per-scope sequence numbers settled by the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from smarthis.db import Base, BigId
+
+
+class Counter(Base):
+    """Gap-free numbering (MRN, visit numbers, later tickets): incremented by an UPDATE
+    inside the caller's transaction, so a rolled-back registration gives its number back."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[int] = mapped_column(BigId, default=0)
+
+
+def next_value(session: Session, name: str) -> int:
+    """Increment and return the counter `name`; the row stays locked until commit."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # Create the row if this is the first number of its scope; a concurrent creator wins
+    # harmlessly thanks to ON CONFLICT DO NOTHING.
+    session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
+    result = session.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+    )
+    return int(result.scalar_one())
+
+
+def current_value(session: Session, name: str) -> int:
+    value = session.execute(select(Counter.value).where(Counter.name == name)).scalar()
+    return int(value or 0)

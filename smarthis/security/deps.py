@@ -1,0 +1,124 @@
+"""FastAPI dependencies: who is calling, and may they? Every route names one permission
+through `require(...)`; tests walk the routes and check each against the role table."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+
+from fastapi import HTTPException, Request
+from starlette.concurrency import run_in_threadpool
+
+from smarthis.db import Database
+from smarthis.security import audit
+from smarthis.security.permissions import Permission
+from smarthis.security.principal import Principal
+from smarthis.security.service import principal_from_bearer, principal_from_session_cookie
+
+SESSION_COOKIE = "smarthis_session"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class NotAuthenticated(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(
+            401,
+            detail={
+                "code": "not_authenticated",
+                "message": "Cần đăng nhập",
+                "message_en": "Sign-in required",
+            },
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+class PermissionDenied(HTTPException):
+    def __init__(self, permission: Permission) -> None:
+        super().__init__(
+            403,
+            detail={
+                "code": "forbidden",
+                "message": f"Tài khoản không có quyền '{permission.value}'",
+                "message_en": f"Missing permission '{permission.value}'",
+            },
+        )
+
+
+def client_source(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def database(request: Request) -> Database:
+    return request.app.state.db
+
+
+def _identify(request: Request, db: Database) -> tuple[Principal, str | None] | None:
+    source = client_source(request)
+    header = request.headers.get("authorization", "")
+    with db.session() as session:
+        if header.lower().startswith("bearer "):
+            principal = principal_from_bearer(session, header[7:].strip(), source)
+            return (principal, None) if principal else None
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            return principal_from_session_cookie(session, cookie, source)
+    return None
+
+
+def _record_denial(db: Database, principal: Principal, request: Request) -> None:
+    patient_id = request.path_params.get("patient_id")
+    if patient_id is None:
+        return
+    try:
+        pid = int(patient_id)
+    except ValueError:
+        return
+    with db.session() as session:
+        audit.record(
+            session,
+            principal,
+            f"denied {request.method} {request.url.path}"[:64],
+            patient_id=pid,
+            outcome="denied",
+        )
+
+
+def require(permission: Permission) -> Callable[[Request], Awaitable[Principal | None]]:
+    async def dependency(request: Request) -> Principal | None:
+        if permission is Permission.PUBLIC:
+            return None
+        db = database(request)
+        found = await run_in_threadpool(_identify, request, db)
+        if found is None:
+            raise NotAuthenticated()
+        principal, csrf_expected = found
+        if principal.via_cookie and request.method in UNSAFE_METHODS:
+            await _check_csrf(request, csrf_expected or "")
+        if not principal.may(permission):
+            await run_in_threadpool(_record_denial, db, principal, request)
+            raise PermissionDenied(permission)
+        request.state.principal = principal
+        return principal
+
+    dependency.required_permission = permission  # type: ignore[attr-defined]
+    return dependency
+
+
+async def _check_csrf(request: Request, expected: str) -> None:
+    given = request.headers.get(CSRF_HEADER, "")
+    if not given and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        given = str(form.get(CSRF_FIELD, ""))
+    if not expected or not hmac.compare_digest(given, expected):
+        raise HTTPException(
+            403,
+            detail={
+                "code": "csrf_failed",
+                "message": "Phiên làm việc không hợp lệ, hãy tải lại trang",
+                "message_en": "CSRF check failed; reload the page",
+            },
+        )

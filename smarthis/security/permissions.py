@@ -1,0 +1,106 @@
+"""The one table of who may do what. Every route names exactly one permission from here."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    RECEPTIONIST = "receptionist"
+    DOCTOR = "doctor"
+    NURSE = "nurse"
+    LAB_TECHNICIAN = "lab_technician"
+    IMAGING_TECHNICIAN = "imaging_technician"
+    RADIOLOGIST = "radiologist"
+    CASHIER = "cashier"
+    PHARMACIST = "pharmacist"
+    # Devices, not people: they authenticate with a device token.
+    KIOSK = "kiosk"
+    DISPLAY_BOARD = "display_board"
+
+
+STAFF_ROLES = [r for r in Role if r not in (Role.KIOSK, Role.DISPLAY_BOARD)]
+DEVICE_ROLES = [Role.KIOSK, Role.DISPLAY_BOARD]
+
+ROLE_NAMES_VI: dict[Role, str] = {
+    Role.ADMIN: "Quản trị hệ thống",
+    Role.RECEPTIONIST: "Tiếp đón",
+    Role.DOCTOR: "Bác sĩ",
+    Role.NURSE: "Điều dưỡng",
+    Role.LAB_TECHNICIAN: "Kỹ thuật viên xét nghiệm",
+    Role.IMAGING_TECHNICIAN: "Kỹ thuật viên chẩn đoán hình ảnh",
+    Role.RADIOLOGIST: "Bác sĩ chẩn đoán hình ảnh",
+    Role.CASHIER: "Thu ngân",
+    Role.PHARMACIST: "Dược sĩ",
+    Role.KIOSK: "Kiosk tự phục vụ",
+    Role.DISPLAY_BOARD: "Màn hình gọi số",
+}
+
+
+class Permission(StrEnum):
+    PUBLIC = "public"  # no credentials: health check, login page, static files
+    AUTHENTICATED = "authenticated"  # any signed-in staff member or device: own profile
+    PATIENT_READ = "patient.read"
+    PATIENT_SEARCH = "patient.search"
+    PATIENT_REGISTER = "patient.register"  # find-or-create from an identity document
+    PATIENT_UPDATE = "patient.update"
+    PATIENT_MERGE = "patient.merge"
+    VISIT_REGISTER = "visit.register"
+    VISIT_READ = "visit.read"
+    INSURANCE_CHECK = "insurance.check"
+    IDENTITY_DECODE = "identity.decode"
+    CATALOG_READ = "catalog.read"
+    STAFF_MANAGE = "staff.manage"
+    DEVICE_MANAGE = "device.manage"
+    DEVICE_DUTY = "device.duty"  # set the receptionist on duty for a kiosk
+    AUDIT_READ = "audit.read"
+
+
+_CLINICAL_READ = {
+    Permission.AUTHENTICATED,
+    Permission.PATIENT_READ,
+    Permission.PATIENT_SEARCH,
+    Permission.VISIT_READ,
+    Permission.CATALOG_READ,
+    Permission.IDENTITY_DECODE,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(set(Permission) - {Permission.PUBLIC}),
+    Role.RECEPTIONIST: frozenset(
+        _CLINICAL_READ
+        | {
+            Permission.PATIENT_REGISTER,
+            Permission.PATIENT_UPDATE,
+            Permission.PATIENT_MERGE,
+            Permission.VISIT_REGISTER,
+            Permission.INSURANCE_CHECK,
+            Permission.DEVICE_DUTY,
+        }
+    ),
+    Role.DOCTOR: frozenset(_CLINICAL_READ | {Permission.PATIENT_UPDATE}),
+    Role.NURSE: frozenset(_CLINICAL_READ | {Permission.PATIENT_UPDATE}),
+    Role.LAB_TECHNICIAN: frozenset(_CLINICAL_READ),
+    Role.IMAGING_TECHNICIAN: frozenset(_CLINICAL_READ),
+    Role.RADIOLOGIST: frozenset(_CLINICAL_READ),
+    Role.CASHIER: frozenset(_CLINICAL_READ | {Permission.INSURANCE_CHECK}),
+    Role.PHARMACIST: frozenset(_CLINICAL_READ),
+    # A kiosk registers the patient standing in front of it; it cannot browse or search.
+    Role.KIOSK: frozenset(
+        {
+            Permission.AUTHENTICATED,
+            Permission.PATIENT_REGISTER,
+            Permission.VISIT_REGISTER,
+            Permission.INSURANCE_CHECK,
+            Permission.IDENTITY_DECODE,
+        }
+    ),
+    Role.DISPLAY_BOARD: frozenset({Permission.AUTHENTICATED}),
+}
+
+
+def role_may(role: Role | str, permission: Permission) -> bool:
+    if permission is Permission.PUBLIC:
+        return True
+    return permission in ROLE_PERMISSIONS.get(Role(role), frozenset())

@@ -1,0 +1,43 @@
+"""The screens SmartHIS serves, for the home page and for `smarthis serve` to print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smarthis.security.permissions import Permission
+
+
+@dataclass(frozen=True)
+class Screen:
+    title: str
+    path: str
+    permission: Permission
+    description: str
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("Đăng nhập", "/login", Permission.PUBLIC, "Đăng nhập cho nhân viên"),
+    Screen(
+        "Tiếp đón",
+        "/reception",
+        Permission.PATIENT_SEARCH,
+        "Tìm, đăng ký bệnh nhân, kiểm tra thẻ BHYT, lượt khám chưa xác minh thẻ",
+    ),
+    Screen(
+        "Quản trị nhân viên",
+        "/admin/staff",
+        Permission.STAFF_MANAGE,
+        "Tài khoản nhân viên và vai trò",
+    ),
+    Screen(
+        "Nhật ký truy cập",
+        "/admin/audit",
+        Permission.AUDIT_READ,
+        "Ai đã xem, sửa hồ sơ bệnh nhân nào; kiểm tra toàn vẹn nhật ký",
+    ),
+    Screen("API (OpenAPI)", "/docs", Permission.PUBLIC, "Tài liệu API cho lập trình viên"),
+)
+
+
+def screen_addresses() -> list[tuple[str, str]]:
+    return [(s.title, s.path) for s in SCREENS]

@@ -1,0 +1,51 @@
+"""Background work run inside the app process (embedded mode) or any node (PostgreSQL):
+claims are made in the database, so several processes never repeat each other's work."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from fastapi import FastAPI
+
+log = logging.getLogger(__name__)
+
+
+class PeriodicWorker:
+    def __init__(self, name: str, interval_s: float, task: Callable[[], object]) -> None:
+        self.name = name
+        self.interval_s = interval_s
+        self.task = task
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                self.task()
+            except Exception:  # a failed pass must not end the worker; the next one retries
+                log.exception("background task %s failed", self.name)
+
+
+def add_background_workers(app: FastAPI) -> FastAPI:
+    from smarthis.clinical.service import recheck_unverified
+
+    state = app.state
+    state.background_workers.append(
+        PeriodicWorker(
+            "insurance-recheck",
+            state.settings.bhxh_recheck_interval_s,
+            lambda: recheck_unverified(state.db, state.portal, state.settings),
+        )
+    )
+    return app
