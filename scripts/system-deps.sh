@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, when running as root and missing.
 set -euo pipefail
-packages=()
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download) and
+# Noto fonts so Vietnamese diacritics render in screenshots.
+packages=(chromium fonts-noto-core)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -31,9 +31,9 @@ from smarthis.insurance.portal_client import (
 from smarthis.insurance.result_codes import ReceptionAction
 from smarthis.patients import identifiers as ids
 from smarthis.patients.models import Patient
-from smarthis.patients.service import get_patient
+from smarthis.patients.service import get_patient, record_verified_card
 from smarthis.security import audit
-from smarthis.security.principal import Principal
+from smarthis.security.principal import Principal, system_principal
 from smarthis.security.service import duty_officer_for
 
 log = logging.getLogger(__name__)
@@ -212,6 +212,14 @@ def run_card_check(
             visit.card_checked_at = utcnow()
         if answer is not None and answer.card_code_to_use:
             visit.bhyt_code = answer.card_code_to_use
+            if status in ("verified", "verified_check_id"):
+                record_verified_card(
+                    session,
+                    system_principal(visit.facility_code, source="card-check"),
+                    visit.patient_id,
+                    answer.card_code_to_use,
+                    answer.social_insurance_number,
+                )
         if answer is not None:
             visit.proposed_category = propose_category(
                 visit.arrival_mode,

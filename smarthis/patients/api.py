@@ -154,6 +154,17 @@ def patient_history(
         ]
 
 
+@router.get("/{patient_id}/possible-duplicates")
+def possible_duplicates(
+    patient_id: int,
+    principal: Principal = Depends(require(Permission.PATIENT_MERGE)),
+    db: Database = Depends(database),
+) -> list[PatientOut]:
+    with db.session() as session:
+        found = service.possible_duplicates(session, principal, patient_id)
+        return [patient_out(session, p) for p in found]
+
+
 @router.post("/merge")
 def merge_patients(
     body: MergeRequest,

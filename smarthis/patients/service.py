@@ -297,6 +297,49 @@ def _attach_missing_identifiers(
     session.flush()
 
 
+def record_verified_card(
+    session: Session, actor: Principal, patient_id: int, card_code: str, bhxh_number: str | None
+) -> None:
+    """The portal confirmed this card for this patient: keep it as their current card and
+    make them findable by its social-insurance number."""
+    patient = session.get(Patient, patient_id)
+    if patient is None or patient.bhyt_code == card_code:
+        return
+    bhxh_number = bhxh_number or card_code[-10:]
+    owner = session.execute(
+        select(PatientIdentifier).where(
+            PatientIdentifier.facility_code == patient.facility_code,
+            PatientIdentifier.kind == "bhxh",
+            PatientIdentifier.value == bhxh_number,
+        )
+    ).scalar_one_or_none()
+    if owner is not None and owner.patient_id != patient.id:
+        return  # another record holds this number: a possible duplicate for staff to merge
+    if len(card_code) == 15:
+        session.add(
+            PatientDemographicsVersion(
+                patient_id=patient.id,
+                version=patient.version,
+                snapshot=json.dumps(_snapshot(patient), ensure_ascii=False),
+                changed_by=actor.name,
+                reason="thẻ BHYT được cổng BHXH xác nhận",
+            )
+        )
+        patient.bhyt_code = card_code
+        patient.version += 1
+        patient.updated_at = utcnow()
+    if owner is None:
+        session.add(
+            PatientIdentifier(
+                facility_code=patient.facility_code,
+                patient_id=patient.id,
+                kind="bhxh",
+                value=bhxh_number,
+            )
+        )
+    audit.record(session, actor, "patient.card_verified", patient_id=patient.id, detail=card_code)
+
+
 def register_temporary(
     db: Database, actor: Principal, description: str, sex: str | None, approx_age: int | None
 ) -> Patient:
@@ -386,6 +429,31 @@ def search_patients(
     for patient in patients:
         audit.record(session, actor, "patient.search_hit", patient_id=patient.id)
     return patients
+
+
+def possible_duplicates(session: Session, actor: Principal, patient_id: int) -> list[Patient]:
+    """Other records that may be the same person: same name without diacritics and the same
+    birth date (or birth year when only that is known). Staff decide; merging is explicit."""
+    patient = get_patient(session, actor, patient_id)
+    query = select(Patient).where(
+        Patient.facility_code == actor.facility_code,
+        Patient.id != patient.id,
+        Patient.merged_into_id.is_(None),
+        Patient.name_folded == patient.name_folded,
+    )
+    if patient.date_of_birth is not None:
+        query = query.where(
+            or_(
+                Patient.date_of_birth == patient.date_of_birth,
+                Patient.date_of_birth.is_(None) & (Patient.birth_year == patient.birth_year),
+            )
+        )
+    elif patient.birth_year is not None:
+        query = query.where(Patient.birth_year == patient.birth_year)
+    candidates = list(session.execute(query.order_by(Patient.id).limit(20)).scalars())
+    for candidate in candidates:
+        audit.record(session, actor, "patient.duplicate_candidate", patient_id=candidate.id)
+    return candidates
 
 
 def _escape_like(text: str) -> str:

@@ -155,3 +155,16 @@ def test_self_paying_visit_needs_no_card(setup) -> None:
     missing = _visit(client, creds, patient_id=patient_id)
     assert missing.status_code == 422
     assert missing.json()["error"]["field"] == "bhyt_code"
+
+
+def test_verified_card_is_kept_on_the_patient_record(setup) -> None:
+    client, creds = setup
+    patient_id = _register_patient(client, creds, **{**VALID_CARD, "bhyt_code": None})
+    visit = _visit(client, creds, patient_id=patient_id, bhyt_code="DN4480123456789").json()
+    assert visit["card_check_status"] == "verified"
+    patient = client.get(f"/api/patients/{patient_id}", headers=creds.headers(Role.DOCTOR))
+    assert patient.json()["bhyt_code"] == "DN4480123456789"
+    found = client.get(
+        "/api/patients?q=4801234567", headers=creds.headers(Role.RECEPTIONIST)
+    ).json()
+    assert [p["id"] for p in found] == [patient_id]

@@ -216,3 +216,22 @@ def test_vneid_number_needs_details_the_first_time(db: Database) -> None:
     assert registered.created and registered.patient.vneid_level2
     # The chip card of the same person later finds the same record.
     assert identify(db, ACTOR, DocumentInput(qr_text=QR_AN)).patient.id == registered.patient.id
+
+
+def test_possible_duplicates_are_same_folded_name_and_birth(db: Database) -> None:
+    real = identify(db, ACTOR, DocumentInput(qr_text=QR_AN)).patient
+    typed = register_typed(
+        db,
+        ACTOR,
+        Demographics(full_name="NGUYEN VAN AN", date_of_birth=date(1985, 3, 15), sex="male"),
+        passport_number="B7654321",
+    ).patient
+    register_typed(
+        db,
+        ACTOR,
+        Demographics(full_name="Nguyễn Văn An", date_of_birth=date(1990, 1, 1), sex="male"),
+        passport_number="C1111111",
+    )
+    with db.session() as session:
+        found = service.possible_duplicates(session, ACTOR, real.id)
+    assert [p.id for p in found] == [typed.id]
