@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -405,6 +406,7 @@ class BhxhPortalClient:
         self._username = username
         self._password_hash = portal_password_hash(password)
         self._token: _Token | None = None
+        self._timeout_s = timeout_s
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"), timeout=timeout_s, transport=transport
         )
@@ -429,23 +431,26 @@ class BhxhPortalClient:
         self.close()
 
     def check_card(self, request: CardCheckRequest) -> CardCheckAnswer:
-        status, body = self._lookup(self._valid_token(), request)
+        # One deadline for the whole check (token, lookup, refresh): reception waits at most
+        # timeout_s, however many requests the portal makes us send.
+        deadline = time.monotonic() + self._timeout_s
+        status, body = self._lookup(self._valid_token(deadline), request, deadline)
         if status == 401 or _result_code(body) == "401":
             # Tokens lapse on the portal's schedule, not ours: take a fresh one, once.
             self._token = None
-            status, body = self._lookup(self._valid_token(), request)
+            status, body = self._lookup(self._valid_token(deadline), request, deadline)
             if status == 401:
                 raise PortalAuthenticationFailed("lookup refused a freshly taken token")
         return parse_answer(body)
 
-    def _valid_token(self) -> _Token:
+    def _valid_token(self, deadline: float) -> _Token:
         if self._token is None or not self._token.is_fresh():
-            self._token = self._take_token()
+            self._token = self._take_token(deadline)
         return self._token
 
-    def _take_token(self) -> _Token:
+    def _take_token(self, deadline: float) -> _Token:
         payload = {"username": self._username, "password": self._password_hash}
-        status, body = self._post(TOKEN_PATH, payload)
+        status, body = self._post(TOKEN_PATH, payload, deadline)
         if status == 401 or _result_code(body) == "401":
             raise PortalAuthenticationFailed("token request refused (check bhxh_username/password)")
         api_key = body.get("APIKey")
@@ -456,21 +461,30 @@ class BhxhPortalClient:
             raise PortalUnavailable("bad_response", "token answer without access_token/id_token")
         return _Token(str(access), str(id_token), _token_expiry(api_key.get("expires_in")))
 
-    def _lookup(self, token: _Token, request: CardCheckRequest) -> tuple[int, dict[str, Any]]:
+    def _lookup(
+        self, token: _Token, request: CardCheckRequest, deadline: float
+    ) -> tuple[int, dict[str, Any]]:
         params = {
             "token": token.access_token,
             "id_token": token.id_token,
             "username": self._username,
             "password": self._password_hash,
         }
-        return self._post(LOOKUP_PATH, request.to_portal_body(), params)
+        return self._post(LOOKUP_PATH, request.to_portal_body(), deadline, params)
 
     def _post(
-        self, path: str, payload: dict[str, str], params: dict[str, str] | None = None
+        self,
+        path: str,
+        payload: dict[str, str],
+        deadline: float,
+        params: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, Any]]:
         """POST and decode; anything but a JSON object (or a bare 401) is PortalUnavailable."""
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise PortalUnavailable("timeout", f"no time left for {path}")
         try:
-            response = self._http.post(path, json=payload, params=params)
+            response = self._http.post(path, json=payload, params=params, timeout=remaining)
         except httpx.TimeoutException as exc:
             raise PortalUnavailable("timeout", type(exc).__name__) from exc
         except httpx.TransportError as exc:
