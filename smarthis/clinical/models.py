@@ -23,6 +23,10 @@ class Visit(Base):
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     registered_by: Mapped[str] = mapped_column(String(100))
+    # kiosk | reception: the hospital reports the share of visits registered at a kiosk.
+    registered_via: Mapped[str] = mapped_column(
+        String(16), default="reception", server_default="reception"
+    )
     # self_referred | referral | appointment | emergency
     arrival_mode: Mapped[str] = mapped_column(String(20))
     # MA_DOITUONG_KCB proposed at reception, confirmed when the visit ends.

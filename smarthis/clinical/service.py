@@ -129,6 +129,7 @@ def _create_visit(
             visit_number=_visit_number(session, actor.facility_code),
             patient_id=patient.id,
             registered_by=actor.name,
+            registered_via="kiosk" if actor.role == "kiosk" else "reception",
             arrival_mode=request.arrival_mode,
             proposed_category=propose_category(
                 request.arrival_mode,

@@ -1,0 +1,145 @@
+"""The event bus: what changed, delivered to every subscriber in every app process.
+
+Events are written in the same transaction as the change they describe and delivered only
+after it commits:
+- on SQLite (one process) the session's after-commit hook hands them to this process's bus;
+- on PostgreSQL the transaction NOTIFYs them (delivered by PostgreSQL on commit, to every
+  process that LISTENs, this one included), and each process's listener thread hands them
+  to its bus. LISTEN/NOTIFY needs nothing beside the database the cluster already runs;
+  its 8 kB payload limit is far above a queue event's size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "smarthis_events"
+Event = dict[str, Any]
+
+
+@dataclass(eq=False)
+class _Subscriber:
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue[Event]
+    accepts: Callable[[Event], bool]
+
+
+class EventBus:
+    """Fan-out to the subscribers of this process. Thread-safe: publishers may be worker
+    threads; subscribers are asyncio tasks (SSE streams)."""
+
+    def __init__(self, max_queued: int = 1000) -> None:
+        self._subscribers: set[_Subscriber] = set()
+        self._lock = threading.Lock()
+        self._max_queued = max_queued
+
+    def publish(self, event: Event) -> None:
+        with self._lock:
+            subscribers = list(self._subscribers)
+        for sub in subscribers:
+            if sub.accepts(event):
+                sub.loop.call_soon_threadsafe(self._deliver, sub, event)
+
+    def _deliver(self, sub: _Subscriber, event: Event) -> None:
+        if sub.queue.qsize() >= self._max_queued:
+            # A stalled client must not grow memory without bound; it resynchronises.
+            sub.queue.put_nowait({"kind": "resync"})
+            return
+        sub.queue.put_nowait(event)
+
+    async def subscribe(self, accepts: Callable[[Event], bool]) -> AsyncIterator[Event]:
+        sub = _Subscriber(asyncio.get_running_loop(), asyncio.Queue(), accepts)
+        with self._lock:
+            self._subscribers.add(sub)
+        try:
+            while True:
+                yield await sub.queue.get()
+        finally:
+            with self._lock:
+                self._subscribers.discard(sub)
+
+    @property
+    def subscriber_count(self) -> int:
+        with self._lock:
+            return len(self._subscribers)
+
+
+bus = EventBus()
+_PENDING = "smarthis_pending_events"
+
+
+def emit(session: Session, event: Event) -> None:
+    """Queue `event` for delivery when `session` commits (never if it rolls back)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": CHANNEL, "payload": json.dumps(event, ensure_ascii=False)},
+        )
+        return
+    pending = session.info.setdefault(_PENDING, [])
+    if not pending:
+        sa_event.listen(session, "after_commit", _publish_pending, once=True)
+        sa_event.listen(session, "after_rollback", _drop_pending, once=True)
+    pending.append(event)
+
+
+def _publish_pending(session: Session) -> None:
+    for event in session.info.pop(_PENDING, []):
+        bus.publish(event)
+
+
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+class PostgresListener:
+    """LISTENs on the channel in a thread and republishes to this process's bus."""
+
+    def __init__(self, database_url: str, target: EventBus = bus) -> None:
+        self._url = database_url.replace("postgresql+psycopg://", "postgresql://")
+        self._bus = target
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.ready = threading.Event()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="pg-listener", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        import psycopg
+
+        backoff = 0.2
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self.ready.set()
+                    # A reconnect may have missed events: tell subscribers to resynchronise.
+                    self._bus.publish({"kind": "resync"})
+                    backoff = 0.2
+                    while not self._stop.is_set():
+                        for notify in conn.notifies(timeout=0.5):
+                            self._bus.publish(json.loads(notify.payload))
+            except Exception:  # the database restarted or the network blinked: reconnect
+                self.ready.clear()
+                log.warning("event listener lost its connection; reconnecting", exc_info=True)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
