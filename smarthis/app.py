@@ -12,10 +12,12 @@ from sqlalchemy import text
 
 from smarthis.config import Settings, get_settings
 from smarthis.db import Database
+from smarthis.events import PostgresListener
 from smarthis.insurance.portal_client import BhxhPortalClient, CardCheckPortal
 from smarthis.security.deps import require
 from smarthis.security.permissions import Permission
 from smarthis.web.errors import install_error_handlers
+from smarthis.web.input_guard import RefuseNulText
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
 
@@ -50,7 +52,11 @@ def create_app(
     app.state.db = database
     app.state.portal = portal
     app.state.background_workers = []
+    if not database.is_sqlite:
+        # Events from the other app processes (and this one) arrive by LISTEN/NOTIFY.
+        app.state.background_workers.append(PostgresListener(database.url))
     install_error_handlers(app)
+    app.add_middleware(RefuseNulText)
 
     @app.get("/health", dependencies=[Depends(require(Permission.PUBLIC))])
     def health() -> dict[str, str]:
@@ -60,7 +66,12 @@ def create_app(
 
     from smarthis.clinical.api import router as visits_router
     from smarthis.insurance.api import router as insurance_router
+    from smarthis.kiosk.api import router as kiosk_router
+    from smarthis.kiosk.pages import router as kiosk_pages_router
     from smarthis.patients.api import router as patients_router
+    from smarthis.queueing.api import router as queue_router
+    from smarthis.queueing.display_api import router as display_router
+    from smarthis.queueing.pages import router as queue_pages_router
     from smarthis.security.api import router as security_router
     from smarthis.web.pages import router as pages_router
 
@@ -69,7 +80,12 @@ def create_app(
         patients_router,
         visits_router,
         insurance_router,
+        queue_router,
+        display_router,
+        kiosk_router,
         pages_router,
+        queue_pages_router,
+        kiosk_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

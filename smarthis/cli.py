@@ -86,6 +86,9 @@ def serve(
         workers=workers,
         log_level="info",
         proxy_headers=False,
+        # Display boards hold event streams open forever; without a limit a restart would
+        # wait for them. Cut off, the boards reconnect and replay what they missed.
+        timeout_graceful_shutdown=3,
     )
 
 
@@ -223,6 +226,26 @@ def device_duty(code: str, staff_login: str) -> None:
         with db.session() as session:
             set_on_duty(session, code, staff_login)
         typer.echo(f"{code}: on duty {staff_login}")
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message_vi}")
+    finally:
+        db.dispose()
+
+
+@device_app.command("printer")
+def device_printer(
+    code: str,
+    target: str = typer.Argument(..., help="tcp://HOST:PORT, file:/path, or 'none'"),
+) -> None:
+    """Set the ticket printer of a kiosk (ESC/POS over the network, or a file)."""
+    from smarthis.errors import DomainError
+    from smarthis.security.service import set_printer
+
+    db = _db()
+    try:
+        with db.session() as session:
+            set_printer(session, code, None if target == "none" else target)
+        typer.echo(f"{code}: printer {target}")
     except DomainError as exc:
         _fail(f"{exc.code}: {exc.message_vi}")
     finally:

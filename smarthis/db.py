@@ -23,6 +23,8 @@ NAMING_CONVENTION = {
 
 # 64-bit keys on PostgreSQL; SQLite only auto-increments INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer, "sqlite")
+# The largest key a BigId holds: a larger number names no row (and neither backend binds it).
+MAX_ID = 2**63 - 1
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -36,6 +36,18 @@ class _Subscriber:
     accepts: Callable[[Event], bool]
 
 
+class Subscription:
+    def __init__(self, bus: EventBus, sub: _Subscriber) -> None:
+        self._bus = bus
+        self._sub = sub
+
+    async def get(self) -> Event:
+        return await self._sub.queue.get()
+
+    def close(self) -> None:
+        self._bus._close(self._sub)
+
+
 class EventBus:
     """Fan-out to the subscribers of this process. Thread-safe: publishers may be worker
     threads; subscribers are asyncio tasks (SSE streams)."""
@@ -59,16 +71,24 @@ class EventBus:
             return
         sub.queue.put_nowait(event)
 
-    async def subscribe(self, accepts: Callable[[Event], bool]) -> AsyncIterator[Event]:
+    def open(self, accepts: Callable[[Event], bool]) -> Subscription:
+        """Start receiving now (call from the event loop); read with `await sub.get()`."""
         sub = _Subscriber(asyncio.get_running_loop(), asyncio.Queue(), accepts)
         with self._lock:
             self._subscribers.add(sub)
+        return Subscription(self, sub)
+
+    def _close(self, sub: _Subscriber) -> None:
+        with self._lock:
+            self._subscribers.discard(sub)
+
+    async def subscribe(self, accepts: Callable[[Event], bool]) -> AsyncIterator[Event]:
+        subscription = self.open(accepts)
         try:
             while True:
-                yield await sub.queue.get()
+                yield await subscription.get()
         finally:
-            with self._lock:
-                self._subscribers.discard(sub)
+            subscription.close()
 
     @property
     def subscriber_count(self) -> int:
@@ -117,6 +137,8 @@ class PostgresListener:
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="pg-listener", daemon=True)
         self._thread.start()
+        # Serve only once listening, so no event committed after start-up is missed.
+        self.ready.wait(timeout=5)
 
     def stop(self) -> None:
         self._stop.set()

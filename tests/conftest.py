@@ -24,6 +24,21 @@ from tests.servers import RunningServer, serve_in_thread
 FACILITY = "48001"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2id at production cost takes ~0.1 s a hash and tests sign many people in; the
+    tests are about who may do what, not about the hash's strength."""
+    from argon2 import PasswordHasher
+
+    from smarthis.security import credentials
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            credentials, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        )
+        yield
+
+
 def _reset_postgres_schema(url: str) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:

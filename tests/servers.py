@@ -22,9 +22,10 @@ class RunningServer:
         self.thread.join(timeout=10)
 
 
-def serve_in_thread(app: FastAPI) -> RunningServer:
+def serve_in_thread(app: FastAPI, *, lifespan: bool = False) -> RunningServer:
     """Serve `app` on a free 127.0.0.1 port; the socket is bound before the thread starts,
-    so there is no race for the port and the URL is known at once."""
+    so there is no race for the port and the URL is known at once. `lifespan=True` runs the
+    app's startup (its background workers, e.g. the PostgreSQL event listener)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -32,7 +33,7 @@ def serve_in_thread(app: FastAPI) -> RunningServer:
     config = uvicorn.Config(
         app,
         log_level="warning",
-        lifespan="off",
+        lifespan="on" if lifespan else "off",
         # Slow-answer tests leave handlers sleeping; do not wait for them at shutdown.
         timeout_graceful_shutdown=1,
     )

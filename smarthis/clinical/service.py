@@ -19,7 +19,7 @@ from smarthis.clinical.categories import ARRIVAL_MODES, propose_category
 from smarthis.clinical.models import Visit
 from smarthis.config import Settings
 from smarthis.counters import next_value
-from smarthis.db import Database, utcnow
+from smarthis.db import MAX_ID, Database, utcnow
 from smarthis.errors import DomainError, NotFound
 from smarthis.insurance.card_check import check_card
 from smarthis.insurance.portal_client import (
@@ -299,7 +299,7 @@ def unverified_visits(session: Session, actor: Principal, limit: int = 200) -> l
 
 
 def get_visit(session: Session, actor: Principal, visit_id: int) -> Visit:
-    visit = session.get(Visit, visit_id)
+    visit = session.get(Visit, visit_id) if 1 <= visit_id <= MAX_ID else None
     if visit is None or visit.facility_code != actor.facility_code:
         raise NotFound(
             "visit_not_found",

@@ -11,12 +11,21 @@ from sqlalchemy import func, select
 
 from smarthis.config import Settings
 from smarthis.db import Database
-from smarthis.demo.hospital import DEMO_PASSWORD, DEPARTMENTS, DEVICES, ROOMS, STAFF
+from smarthis.demo.hospital import (
+    AREAS,
+    DEMO_PASSWORD,
+    DEPARTMENTS,
+    DEVICES,
+    ROOMS,
+    SERVICE_POINTS,
+    STAFF,
+)
 from smarthis.demo.people import DemoPerson, generate_people
 from smarthis.facility.models import Department, Room
 from smarthis.insurance.portal_simulator import SimulatorCards, installation_cards_path
 from smarthis.patients.identify import register_typed
 from smarthis.patients.service import Demographics
+from smarthis.queueing.setup import create_area, create_service_point
 from smarthis.security.models import Staff
 from smarthis.security.principal import system_principal
 from smarthis.security.service import create_staff, register_device, set_on_duty
@@ -57,6 +66,22 @@ def load_demo(db: Database, settings: Settings) -> dict[str, object]:
                 cccd=cccd,
                 department_code=department,
             )
+        for code, name in AREAS:
+            create_area(session, facility, code, name)
+        for code, name, kind, specialty, area, group, prefix, label, floor in SERVICE_POINTS:
+            create_service_point(
+                session,
+                facility,
+                code=code,
+                name=name,
+                kind=kind,
+                specialty=specialty,
+                area_code=area,
+                queue_group=group,
+                prefix=prefix,
+                room_label=label,
+                floor=floor,
+            )
         device_tokens = {}
         for code, name, kind, location, on_duty in DEVICES:
             _device, token = register_device(
@@ -89,6 +114,7 @@ def load_demo(db: Database, settings: Settings) -> dict[str, object]:
     return {
         "departments": len(DEPARTMENTS),
         "rooms": len(ROOMS),
+        "service_points": len(SERVICE_POINTS),
         "staff": len(STAFF),
         "staff_password": DEMO_PASSWORD,
         "devices": device_tokens,

@@ -66,12 +66,12 @@ def _card_demographics(card: ids.CccdCard, doc: DocumentInput) -> Demographics:
     )
 
 
-def _typed_demographics(doc: DocumentInput, what: str) -> Demographics:
+def _typed_demographics(doc: DocumentInput, what: str, what_en: str) -> Demographics:
     if not doc.full_name or (doc.date_of_birth is None):
         raise NotFound(
             "patient_not_found_need_details",
             f"Chưa có bệnh nhân với {what} này; nhập họ tên và ngày sinh để đăng ký mới",
-            f"No patient with this {what}; give full name and date of birth to register",
+            f"No patient with this {what_en}; give full name and date of birth to register",
             field="full_name",
         )
     return Demographics(
@@ -104,7 +104,7 @@ def identify(db: Database, actor: Principal, doc: DocumentInput) -> Registration
         demographics = (
             Demographics(full_name=found.full_name)
             if found is not None
-            else _typed_demographics(doc, "số định danh")
+            else _typed_demographics(doc, "số định danh", "personal ID number")
         )
         if found is None and demographics.date_of_birth is not None:
             ids.check_cccd_consistency(vneid.info, demographics.date_of_birth, doc.sex)
@@ -118,7 +118,7 @@ def identify(db: Database, actor: Principal, doc: DocumentInput) -> Registration
     demographics = (
         Demographics(full_name=found.full_name)
         if found is not None
-        else _typed_demographics(doc, "thẻ BHYT")
+        else _typed_demographics(doc, "thẻ BHYT", "insurance card")
     )
     if found is None and card_bhyt.code:
         demographics.bhyt_code = card_bhyt.code

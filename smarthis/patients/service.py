@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smarthis.counters import next_value
-from smarthis.db import Database, utcnow
+from smarthis.db import MAX_ID, Database, utcnow
 from smarthis.errors import Conflict, DomainError, NotFound
 from smarthis.patients.models import Patient, PatientDemographicsVersion, PatientIdentifier
 from smarthis.security import audit
@@ -359,7 +359,7 @@ def register_temporary(
 
 
 def get_patient(session: Session, actor: Principal, patient_id: int) -> Patient:
-    patient = session.get(Patient, patient_id)
+    patient = session.get(Patient, patient_id) if 1 <= patient_id <= MAX_ID else None
     if patient is None or patient.facility_code != actor.facility_code:
         raise NotFound(
             "patient_not_found",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from smarthis.db import utcnow
@@ -16,3 +16,8 @@ def service_day(at: datetime | None = None) -> date:
 
 def local_time(at: datetime) -> str:
     return at.astimezone(HOSPITAL_TZ).strftime("%H:%M")
+
+
+def day_start(day: date) -> datetime:
+    """Midnight of the hospital day, as an aware UTC timestamp for queries."""
+    return datetime.combine(day, time.min, HOSPITAL_TZ).astimezone(UTC)

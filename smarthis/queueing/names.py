@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 
+from smarthis.printing.ticket import mask_name
+
+__all__ = ["call_name", "mask_name"]
+
 
 def _words(full_name: str) -> list[str]:
     return unicodedata.normalize("NFC", full_name).split()
-
-
-def mask_name(full_name: str) -> str:
-    """Family name in full, the rest as initials: "Nguyễn Văn An" -> "NGUYỄN V. A."."""
-    words = _words(full_name)
-    if not words:
-        return ""
-    if len(words) == 1:
-        return words[0].upper()
-    return " ".join([words[0].upper(), *(f"{w[0].upper()}." for w in words[1:])])
 
 
 def call_name(full_name: str) -> str:

@@ -26,6 +26,7 @@ from smarthis.queueing.models import QueueEvent, QueuePolicy, ServicePoint, Tick
 from smarthis.queueing.names import call_name, mask_name
 from smarthis.queueing.priority import Candidate, choose_next, rank_of
 from smarthis.queueing.waits import expected_wait_minutes, shortest_wait_point
+from smarthis.security import audit
 from smarthis.security.principal import Principal, system_principal
 
 NUMBER_DIGITS = 4
@@ -83,6 +84,30 @@ def policy_for(session: Session, facility_code: str) -> QueuePolicy:
     )
 
 
+def announcement_text(point: ServicePoint, ticket: Ticket) -> str:
+    """ "Mời số 0123, Nguyễn Văn A, vào phòng 105" (or "vào quầy 2")."""
+    who = f", {ticket.call_name}" if ticket.call_name else ""
+    label = point.room_label
+    if not label:
+        where = point.name[0].lower() + point.name[1:]
+    elif label[0].isdigit():
+        where = f"phòng {label}"
+    else:
+        where = label[0].lower() + label[1:]
+    return f"Mời số {ticket.number:0{NUMBER_DIGITS}d}{who}, vào {where}"
+
+
+def _audit(session: Session, actor: Principal, ticket: Ticket, action: str) -> None:
+    if ticket.patient_id is not None:
+        audit.record(
+            session,
+            actor,
+            f"queue.{action}",
+            patient_id=ticket.patient_id,
+            detail={"ticket": ticket.display_number, "point": ticket.service_point_code},
+        )
+
+
 def _record_event(session: Session, point: ServicePoint, ticket: Ticket, kind: str) -> None:
     """Log the change and queue it for the boards, with the room's state after it."""
     day = ticket.service_day
@@ -98,12 +123,7 @@ def _record_event(session: Session, point: ServicePoint, ticket: Ticket, kind: s
         "room": room_snapshot(session, point, day),
     }
     if kind in ("called", "recalled"):
-        who = f", {ticket.call_name}" if ticket.call_name else ""
-        payload["announce_vi"] = (
-            f"Mời số {ticket.number:0{NUMBER_DIGITS}d}{who}, vào {point.name.lower()}"
-            if not point.room_label
-            else f"Mời số {ticket.number:0{NUMBER_DIGITS}d}{who}, vào phòng {point.room_label}"
-        )
+        payload["announce_vi"] = announcement_text(point, ticket)
     row = QueueEvent(
         facility_code=point.facility_code,
         kind=kind,
@@ -156,6 +176,7 @@ def _new_ticket(
     session.add(ticket)
     session.flush()
     _record_event(session, point, ticket, "issued")
+    _audit(session, actor, ticket, "issue")
     return ticket
 
 
@@ -209,7 +230,7 @@ def find_by_idempotency_key(session: Session, key: str) -> Ticket | None:
     return session.execute(select(Ticket).where(Ticket.idempotency_key == key)).scalar_one_or_none()
 
 
-def _ticket(session: Session, actor: Principal, ticket_id: int, *, lock: bool = True) -> Ticket:
+def get_ticket(session: Session, actor: Principal, ticket_id: int, *, lock: bool = True) -> Ticket:
     query = select(Ticket).where(
         Ticket.id == ticket_id, Ticket.facility_code == actor.facility_code
     )
@@ -264,28 +285,30 @@ def call_next(session: Session, actor: Principal, point_code: str) -> Ticket | N
         )
     ).scalars():
         _complete(session, point, previous)
-    ticket = _ticket(session, actor, chosen.ticket_id)
+    ticket = get_ticket(session, actor, chosen.ticket_id)
     ticket.status = "called"
     ticket.called_at = utcnow()
     ticket.call_count += 1
     point.priority_streak = point.priority_streak + 1 if chosen.rank < 9 else 0
     session.flush()
     _record_event(session, point, ticket, "called")
+    _audit(session, actor, ticket, "call")
     return ticket
 
 
 def recall(session: Session, actor: Principal, ticket_id: int) -> Ticket:
-    ticket = _ticket(session, actor, ticket_id)
+    ticket = get_ticket(session, actor, ticket_id)
     _require_status(ticket, ("called",), "gọi lại")
     ticket.call_count += 1
     point = get_point(session, actor.facility_code, ticket.service_point_code)
     _record_event(session, point, ticket, "recalled")
+    _audit(session, actor, ticket, "recall")
     return ticket
 
 
 def skip(session: Session, actor: Principal, ticket_id: int) -> Ticket:
     """A no-show: back in the queue after the policy's delay, until the skip limit."""
-    ticket = _ticket(session, actor, ticket_id)
+    ticket = get_ticket(session, actor, ticket_id)
     _require_status(ticket, ("called", "waiting"), "bỏ qua")
     policy = policy_for(session, actor.facility_code)
     ticket.skip_count += 1
@@ -300,6 +323,7 @@ def skip(session: Session, actor: Principal, ticket_id: int) -> Ticket:
     point = get_point(session, actor.facility_code, ticket.service_point_code)
     session.flush()
     _record_event(session, point, ticket, "skipped")
+    _audit(session, actor, ticket, "skip")
     return ticket
 
 
@@ -333,9 +357,10 @@ def _complete(session: Session, point: ServicePoint, ticket: Ticket) -> Ticket |
 
 def complete(session: Session, actor: Principal, ticket_id: int) -> Ticket | None:
     """Returns the ticket back at the original room when the patient returns there."""
-    ticket = _ticket(session, actor, ticket_id)
+    ticket = get_ticket(session, actor, ticket_id)
     _require_status(ticket, ("called",), "hoàn thành")
     point = get_point(session, actor.facility_code, ticket.service_point_code)
+    _audit(session, actor, ticket, "complete")
     return _complete(session, point, ticket)
 
 
@@ -344,7 +369,7 @@ def transfer(
 ) -> Ticket:
     """Send the patient to another room (e.g. examination -> ultrasound); with
     `return_after`, finishing there queues them back here with the returning priority."""
-    ticket = _ticket(session, actor, ticket_id)
+    ticket = get_ticket(session, actor, ticket_id)
     _require_status(ticket, ("called", "waiting"), "chuyển phòng")
     source = get_point(session, actor.facility_code, ticket.service_point_code)
     target = get_point(session, actor.facility_code, to_point_code)
@@ -359,6 +384,7 @@ def transfer(
     ticket.completed_at = utcnow()
     session.flush()
     _record_event(session, source, ticket, "transferred")
+    _audit(session, actor, ticket, "transfer")
     day = service_day()
     rank = ticket.priority_rank
     wait = expected_wait_minutes(session, target, day, rank)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from smarthis.db import Database
+from smarthis.db import MAX_ID, Database
 from smarthis.security import audit, service
 from smarthis.security.deps import database, require
 from smarthis.security.models import AuditEntry, Device
@@ -117,7 +117,7 @@ def set_duty_officer(
 
 @router.get("/audit")
 def read_audit(
-    patient_id: int | None = Query(default=None, ge=1),
+    patient_id: int | None = Query(default=None, ge=1, le=MAX_ID),
     limit: int = Query(default=100, ge=1, le=1000),
     _: Principal = Depends(require(Permission.AUDIT_READ)),
     db: Database = Depends(database),

@@ -9,13 +9,16 @@ from collections.abc import Awaitable, Callable
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from smarthis.db import Database
+from smarthis.db import MAX_ID, Database
 from smarthis.security import audit
 from smarthis.security.permissions import Permission
 from smarthis.security.principal import Principal
 from smarthis.security.service import principal_from_bearer, principal_from_session_cookie
 
 SESSION_COOKIE = "smarthis_session"
+# Kiosks and boards open their page once with ?token=...; the page then keeps the token in
+# this HttpOnly cookie, so their live streams (EventSource cannot send headers) authenticate.
+DEVICE_COOKIE = "smarthis_device"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -63,7 +66,14 @@ def _identify(request: Request, db: Database) -> tuple[Principal, str | None] | 
             return (principal, None) if principal else None
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
-            return principal_from_session_cookie(session, cookie, source)
+            found = principal_from_session_cookie(session, cookie, source)
+            if found is not None:
+                return found
+        device_cookie = request.cookies.get(DEVICE_COOKIE)
+        if device_cookie:
+            principal = principal_from_bearer(session, device_cookie, source)
+            if principal is not None and principal.kind == "device":
+                return principal, None
     return None
 
 
@@ -75,6 +85,8 @@ def _record_denial(db: Database, principal: Principal, request: Request) -> None
         pid = int(patient_id)
     except ValueError:
         return
+    if not 1 <= pid <= MAX_ID:
+        return  # names no patient: nothing to audit
     with db.session() as session:
         audit.record(
             session,

@@ -40,6 +40,9 @@ class Device(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Card checks from a kiosk are made in the name of the receptionist on duty.
     on_duty_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # A kiosk's ticket printer: tcp://HOST:PORT (network ESC/POS) or file:/path; none means
+    # the kiosk page shows the ticket and offers its PDF.
+    printer_target: Mapped[str | None] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

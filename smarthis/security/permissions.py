@@ -55,10 +55,17 @@ class Permission(StrEnum):
     DEVICE_MANAGE = "device.manage"
     DEVICE_DUTY = "device.duty"  # set the receptionist on duty for a kiosk
     AUDIT_READ = "audit.read"
+    QUEUE_ISSUE = "queue.issue"  # give a patient a queue number
+    QUEUE_CALL = "queue.call"  # call, recall, skip, transfer, complete at a service point
+    QUEUE_DISPLAY = "queue.display"  # read the boards' state and live stream
+    QUEUE_STATS = "queue.stats"
+    KIOSK_SELF_SERVICE = "kiosk.self_service"  # the patient-facing kiosk flows
 
 
 _CLINICAL_READ = {
     Permission.AUTHENTICATED,
+    Permission.QUEUE_CALL,
+    Permission.QUEUE_DISPLAY,
     Permission.PATIENT_READ,
     Permission.PATIENT_SEARCH,
     Permission.VISIT_READ,
@@ -77,6 +84,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VISIT_REGISTER,
             Permission.INSURANCE_CHECK,
             Permission.DEVICE_DUTY,
+            Permission.QUEUE_ISSUE,
+            Permission.QUEUE_STATS,
         }
     ),
     Role.DOCTOR: frozenset(_CLINICAL_READ | {Permission.PATIENT_UPDATE}),
@@ -90,13 +99,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.KIOSK: frozenset(
         {
             Permission.AUTHENTICATED,
-            Permission.PATIENT_REGISTER,
-            Permission.VISIT_REGISTER,
-            Permission.INSURANCE_CHECK,
-            Permission.IDENTITY_DECODE,
+            Permission.KIOSK_SELF_SERVICE,
+            Permission.QUEUE_ISSUE,
         }
     ),
-    Role.DISPLAY_BOARD: frozenset({Permission.AUTHENTICATED}),
+    Role.DISPLAY_BOARD: frozenset({Permission.AUTHENTICATED, Permission.QUEUE_DISPLAY}),
 }
 
 

@@ -315,6 +315,26 @@ def set_on_duty(session: Session, device_code: str, staff_login: str) -> Device:
     return device
 
 
+def set_printer(session: Session, device_code: str, target: str | None) -> Device:
+    device = session.execute(select(Device).where(Device.code == device_code)).scalar_one_or_none()
+    if device is None:
+        raise NotFound(
+            "device_not_found",
+            f"Không có thiết bị '{device_code}'",
+            f"No device '{device_code}'",
+            field="device_code",
+        )
+    if target is not None and not target.startswith(("tcp://", "file:")):
+        raise DomainError(
+            "printer_target",
+            "Địa chỉ máy in phải có dạng tcp://HOST:PORT hoặc file:/đường/dẫn",
+            "Printer target must be tcp://HOST:PORT or file:/path",
+            field="target",
+        )
+    device.printer_target = target
+    return device
+
+
 def duty_officer_for(session: Session, principal: Principal) -> Staff | None:
     """The staff member in whose name a card check is made (the portal requires one)."""
     if principal.kind == "staff":

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
@@ -18,7 +18,13 @@ from smarthis.db import Database
 from smarthis.errors import DomainError
 from smarthis.security import audit, service
 from smarthis.security.credentials import token_digest
-from smarthis.security.deps import SESSION_COOKIE, database, require
+from smarthis.security.deps import (
+    DEVICE_COOKIE,
+    SESSION_COOKIE,
+    client_source,
+    database,
+    require,
+)
 from smarthis.security.models import AuditEntry, WebSession
 from smarthis.security.permissions import ROLE_NAMES_VI, STAFF_ROLES, Permission
 from smarthis.security.principal import Principal
@@ -41,7 +47,7 @@ def _csrf_for(request: Request, db: Database) -> str:
     return row or ""
 
 
-def _render(
+def render(
     request: Request, template: str, principal: Principal | None, db: Database, **context: object
 ) -> HTMLResponse:
     settings = request.app.state.settings
@@ -58,7 +64,7 @@ def _render(
     )
 
 
-def _safe_next(target: str) -> str:
+def safe_next(target: str) -> str:
     parsed = urlparse(target)
     # Only same-site paths: never redirect a signed-in user to another host.
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
@@ -68,7 +74,7 @@ def _safe_next(target: str) -> str:
 
 @router.get("/login", dependencies=[Depends(require(Permission.PUBLIC))])
 def login_page(request: Request, next: str = "/", db: Database = Depends(database)) -> Response:
-    return _render(request, "login.html", None, db, next=_safe_next(next), error=None)
+    return render(request, "login.html", None, db, next=safe_next(next), error=None)
 
 
 @router.post("/login", dependencies=[Depends(require(Permission.PUBLIC))])
@@ -85,12 +91,12 @@ def login_submit(
             staff = service.authenticate(session, login, password)
             opened = service.open_web_session(session, staff, settings.session_hours)
     except DomainError as exc:
-        response = _render(
-            request, "login.html", None, db, next=_safe_next(next), error=exc.message_vi
+        response = render(
+            request, "login.html", None, db, next=safe_next(next), error=exc.message_vi
         )
         response.status_code = 401
         return response
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         opened.token,
@@ -124,7 +130,7 @@ def home(
     screens = [
         s for s in SCREENS if s.permission is not Permission.PUBLIC and principal.may(s.permission)
     ]
-    return _render(request, "home.html", principal, db, screens=screens)
+    return render(request, "home.html", principal, db, screens=screens)
 
 
 @router.get("/reception")
@@ -133,7 +139,7 @@ def reception(
     principal: Principal = Depends(require(Permission.PATIENT_SEARCH)),
     db: Database = Depends(database),
 ) -> Response:
-    return _render(request, "reception.html", principal, db)
+    return render(request, "reception.html", principal, db)
 
 
 @router.get("/admin/staff")
@@ -145,7 +151,7 @@ def staff_admin(
     with db.session() as session:
         staff = service.list_staff(session)
     roles = [(r.value, ROLE_NAMES_VI[r]) for r in STAFF_ROLES]
-    return _render(
+    return render(
         request, "staff.html", principal, db, staff=staff, roles=roles, role_names=ROLE_NAMES_VI
     )
 
@@ -161,4 +167,33 @@ def audit_admin(
             session.execute(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(200)).scalars()
         )
         problems = audit.verify_chain(session)
-    return _render(request, "audit.html", principal, db, entries=entries, problems=problems)
+    return render(request, "audit.html", principal, db, entries=entries, problems=problems)
+
+
+@router.get("/device/activate", dependencies=[Depends(require(Permission.PUBLIC))])
+def activate_device(
+    request: Request,
+    token: str = Query(min_length=20, max_length=100),
+    next: str = Query(default="/", max_length=500),
+    db: Database = Depends(database),
+) -> Response:
+    """A kiosk or board opens this once with its token; the token then lives in an HttpOnly,
+    SameSite=strict cookie, which also keeps cross-site pages from acting as the device."""
+    with db.session() as session:
+        principal = service.principal_from_bearer(session, token, client_source(request))
+    if principal is None or principal.kind != "device":
+        response = render(
+            request, "login.html", None, db, next="/", error="Mã thiết bị không hợp lệ"
+        )
+        response.status_code = 401
+        return response
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        DEVICE_COOKIE,
+        token,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        secure=request.app.state.settings.cookie_secure,
+        samesite="strict",
+    )
+    return response

@@ -24,6 +24,30 @@ SCREENS: tuple[Screen, ...] = (
         "Tìm, đăng ký bệnh nhân, kiểm tra thẻ BHYT, lượt khám chưa xác minh thẻ",
     ),
     Screen(
+        "Gọi số",
+        "/console",
+        Permission.QUEUE_CALL,
+        "Bàn gọi số của phòng khám, phòng cận lâm sàng, quầy thu ngân",
+    ),
+    Screen(
+        "Thống kê hàng đợi",
+        "/stats",
+        Permission.QUEUE_STATS,
+        "Thời gian chờ từng bước, số người phục vụ theo giờ, tỷ lệ đăng ký tại kiosk",
+    ),
+    Screen(
+        "Kiosk tự phục vụ",
+        "/kiosk",
+        Permission.KIOSK_SELF_SERVICE,
+        "Màn hình cảm ứng cho người bệnh (mở bằng /device/activate?token=...)",
+    ),
+    Screen(
+        "Màn hình gọi số khu khám bệnh",
+        "/display/KKB",
+        Permission.QUEUE_DISPLAY,
+        "Màn hình TV khu khám bệnh (demo); /display/CDHA cho khu cận lâm sàng",
+    ),
+    Screen(
         "Quản trị nhân viên",
         "/admin/staff",
         Permission.STAFF_MANAGE,

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from smarthis.clinical.service import recheck_unverified
+from smarthis.clinical.service import VisitRequest, recheck_unverified, register_visit
 from smarthis.config import Settings
 from smarthis.db import Database
 from smarthis.insurance.portal_client import BhxhPortalClient
@@ -126,16 +126,22 @@ def test_expired_card_means_self_pay(setup) -> None:
     assert (visit["card_check_status"], visit["card_check_code"]) == ("rejected", "010")
 
 
-def test_kiosk_checks_in_the_name_of_the_receptionist_on_duty(db: Database, setup) -> None:
+def test_kiosk_checks_in_the_name_of_the_receptionist_on_duty(db: Database, setup, portal) -> None:
     client, creds = setup
     patient_id = _register_patient(client, creds, **VALID_CARD)
-    no_officer = _visit(client, creds, Role.KIOSK, patient_id=patient_id).json()
-    assert no_officer["card_check_status"] == "not_verified"
-    assert "cán bộ trực" in no_officer["card_check_message"]
+    with db.session() as session:
+        kiosk = security.principal_from_bearer(session, creds.tokens[Role.KIOSK], "127.0.0.1")
+    settings = Settings(database_url=db.url, facility_code=FACILITY)
+    request = VisitRequest(patient_id=patient_id)
+    no_officer = register_visit(db, kiosk, portal, settings, request)
+    assert no_officer.card_check_status == "not_verified"
+    assert "cán bộ trực" in no_officer.card_check_message
+    assert no_officer.registered_via == "kiosk"
     with db.session() as session:
         security.set_on_duty(session, "dev-kiosk", "t.receptionist")
-    on_duty = _visit(client, creds, Role.KIOSK, patient_id=patient_id).json()
-    assert on_duty["card_check_status"] == "verified"
+    on_duty = register_visit(db, kiosk, portal, settings, request)
+    assert on_duty.card_check_status == "verified"
+    assert on_duty.card_check_staff_cccd == "048188001234"
 
 
 def test_retry_with_the_same_idempotency_key_gives_the_same_visit(setup) -> None:

@@ -1,0 +1,65 @@
+"""CPU seconds used during a phase: by the app's workers, the simulator, this load generator
+and the whole machine (the rest is PostgreSQL and whatever else runs here)."""
+
+from __future__ import annotations
+
+import os
+import resource
+from dataclasses import dataclass
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_s(pid: int) -> float:
+    """utime + stime of one process, in seconds (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine spent not idle since boot (all cores)."""
+    first = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    values = [int(v) for v in first]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / TICKS
+
+
+def self_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class CpuSnapshot:
+    app: float
+    simulator: float
+    load_generator: float
+    machine: float
+
+    @classmethod
+    def take(cls, app_pids: list[int], simulator_pid: int) -> CpuSnapshot:
+        return cls(
+            app=sum(process_cpu_s(p) for p in app_pids),
+            simulator=process_cpu_s(simulator_pid),
+            load_generator=self_cpu_s(),
+            machine=machine_busy_s(),
+        )
+
+    def since(self, before: CpuSnapshot, wall_s: float) -> dict[str, float]:
+        used = {
+            "app_workers": self.app - before.app,
+            "bhxh_simulator": self.simulator - before.simulator,
+            "load_generator": self.load_generator - before.load_generator,
+            "machine": self.machine - before.machine,
+        }
+        used["postgres_and_other"] = used["machine"] - sum(
+            v for k, v in used.items() if k != "machine"
+        )
+        out = {f"{k}_s": round(v, 2) for k, v in used.items()}
+        out["wall_s"] = round(wall_s, 2)
+        out["cores_available"] = os.cpu_count() or 0
+        return out

@@ -1,0 +1,227 @@
+"""JSON routes the kiosk page uses (kiosk devices only)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from smarthis.db import Database
+from smarthis.kiosk import service
+from smarthis.patients.identify import DocumentInput
+from smarthis.printing import ticket_pdf as render_pdf
+from smarthis.queueing.api import ticket_out
+from smarthis.queueing.names import mask_name
+from smarthis.queueing.priority import age_on
+from smarthis.queueing.schemas import TicketOut
+from smarthis.queueing.service import get_ticket
+from smarthis.queueing.tickets import print_at_device, ticket_print
+from smarthis.security.deps import database, require
+from smarthis.security.permissions import Permission
+from smarthis.security.principal import Principal
+
+router = APIRouter(prefix="/api/kiosk", tags=["kiosk"])
+
+IdempotencyKey = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")
+DeclaredPriority = Literal["pregnant", "disability", "revolutionary_merit"]
+
+
+class KioskIdentifyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    qr_text: str | None = Field(default=None, max_length=1000)
+    chip: dict[str, Any] | None = None
+    vneid_number: str | None = Field(default=None, max_length=20)
+    vneid_level2: bool = False
+    full_name: str | None = Field(default=None, max_length=200)
+    date_of_birth: date | None = None
+    sex: Literal["male", "female"] | None = None
+
+
+class KioskPatient(BaseModel):
+    id: int
+    masked_name: str
+    full_name: str
+    mrn: str
+    age: int | None
+
+
+class InsuranceOut(BaseModel):
+    status: str
+    message_vi: str
+    message_en: str
+    detail_vi: str | None
+    card_code: str | None
+    benefit_level: int | None
+    coverage_percent: int | None
+    valid_to: date | None
+
+
+class KioskIdentifyOut(BaseModel):
+    created: bool
+    patient: KioskPatient
+    insurance: InsuranceOut
+
+
+class ChoiceOut(BaseModel):
+    kind: str
+    specialty: str | None
+    name_vi: str
+    name_en: str
+    rooms: int
+    waiting: int
+    expected_wait_minutes: int
+
+
+class ChoicesOut(BaseModel):
+    specialties: list[ChoiceOut]
+    services: list[ChoiceOut]
+
+
+class KioskRegisterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    patient_id: int = Field(ge=1)
+    specialty: str = Field(min_length=1, max_length=100)
+    idempotency_key: str = IdempotencyKey
+    priority: DeclaredPriority | None = None
+
+
+class PrintOut(BaseModel):
+    printed: bool
+    message_vi: str
+
+
+class KioskRegisterOut(BaseModel):
+    visit_number: str
+    ticket: TicketOut
+    print: PrintOut
+
+
+class KioskTicketOut(TicketOut):
+    print: PrintOut
+
+
+class TakeNumberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: str = Field(min_length=1, max_length=24)
+    idempotency_key: str = IdempotencyKey
+    priority: DeclaredPriority | None = None
+
+
+@router.post("/identify")
+async def identify(
+    body: KioskIdentifyIn,
+    request: Request,
+    principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
+    db: Database = Depends(database),
+) -> KioskIdentifyOut:
+    state = request.app.state
+    registration, insurance = await run_in_threadpool(
+        service.kiosk_identify,
+        db,
+        principal,
+        state.portal,
+        state.settings,
+        DocumentInput(**body.model_dump()),
+    )
+    patient = registration.patient
+    age = age_on(patient.date_of_birth, date.today()) if patient.date_of_birth else None
+    return KioskIdentifyOut(
+        created=registration.created,
+        patient=KioskPatient(
+            id=patient.id,
+            masked_name=mask_name(patient.full_name),
+            full_name=patient.full_name,
+            mrn=patient.mrn,
+            age=age,
+        ),
+        insurance=InsuranceOut(**insurance.__dict__),
+    )
+
+
+@router.get("/choices")
+def choices(
+    principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
+    db: Database = Depends(database),
+) -> ChoicesOut:
+    return ChoicesOut(
+        specialties=[
+            ChoiceOut(**c.__dict__)
+            for c in service.examination_choices(db, principal.facility_code)
+        ],
+        services=[
+            ChoiceOut(**c.__dict__)
+            for c in service.take_a_number_choices(db, principal.facility_code)
+        ],
+    )
+
+
+@router.post("/register", status_code=201)
+def register(
+    body: KioskRegisterIn,
+    request: Request,
+    principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
+    db: Database = Depends(database),
+) -> KioskRegisterOut:
+    state = request.app.state
+    visit, ticket = service.kiosk_register(
+        db,
+        principal,
+        state.portal,
+        state.settings,
+        patient_id=body.patient_id,
+        specialty=body.specialty,
+        idempotency_key=f"{principal.name}:{body.idempotency_key}",
+        declared_priority=body.priority,
+    )
+    with db.session() as session:
+        outcome = print_at_device(
+            session, state.settings, principal.id, ticket, str(request.base_url)
+        )
+        return KioskRegisterOut(
+            visit_number=visit.visit_number,
+            ticket=ticket_out(session, ticket),
+            print=PrintOut(**outcome.__dict__),
+        )
+
+
+@router.post("/take-number", status_code=201)
+def take_number(
+    body: TakeNumberIn,
+    request: Request,
+    principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
+    db: Database = Depends(database),
+) -> KioskTicketOut:
+    ticket = service.kiosk_take_number(
+        db, principal, body.kind, f"{principal.name}:{body.idempotency_key}", body.priority
+    )
+    with db.session() as session:
+        outcome = print_at_device(
+            session, request.app.state.settings, principal.id, ticket, str(request.base_url)
+        )
+        return KioskTicketOut(
+            **ticket_out(session, ticket).model_dump(), print=PrintOut(**outcome.__dict__)
+        )
+
+
+@router.get("/tickets/{ticket_id}/ticket.pdf")
+def ticket_pdf(
+    ticket_id: int,
+    request: Request,
+    principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
+    db: Database = Depends(database),
+) -> Response:
+    """The ticket as a PDF, for a kiosk without an ESC/POS printer (browser printing)."""
+    with db.session() as session:
+        ticket = get_ticket(session, principal, ticket_id, lock=False)
+        data = render_pdf(
+            ticket_print(session, request.app.state.settings, ticket, str(request.base_url))
+        )
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{ticket.display_number}.pdf"'},
+    )

@@ -1,0 +1,195 @@
+"""JSON routes of the queue: issuing, the caller console, statistics."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smarthis.db import Database
+from smarthis.errors import DomainError
+from smarthis.queueing import service as queue
+from smarthis.queueing.clock import service_day
+from smarthis.queueing.flows import ticket_for_visit
+from smarthis.queueing.models import ServicePoint, Ticket
+from smarthis.queueing.priority import PRIORITY_NAMES_VI
+from smarthis.queueing.schemas import PointLists, TicketIssue, TicketOut, TransferIn
+from smarthis.queueing.stats import day_statistics
+from smarthis.security.deps import database, require
+from smarthis.security.permissions import Permission
+from smarthis.security.principal import Principal
+
+router = APIRouter(prefix="/api/queue", tags=["queue"])
+
+
+def ticket_out(session: Session, ticket: Ticket) -> TicketOut:
+    out = TicketOut.model_validate(ticket)
+    point = session.execute(
+        select(ServicePoint).where(
+            ServicePoint.facility_code == ticket.facility_code,
+            ServicePoint.code == ticket.service_point_code,
+        )
+    ).scalar_one_or_none()
+    if point is not None:
+        out.service_point_name, out.room_label, out.floor = (
+            point.name,
+            point.room_label,
+            point.floor,
+        )
+    out.priority_name_vi = PRIORITY_NAMES_VI.get(ticket.priority_group or "")
+    return out
+
+
+@router.post("/tickets", status_code=201)
+def issue_ticket(
+    body: TicketIssue,
+    principal: Principal = Depends(require(Permission.QUEUE_ISSUE)),
+    db: Database = Depends(database),
+) -> TicketOut:
+    if body.visit_id is not None:
+        ticket = ticket_for_visit(
+            db,
+            principal,
+            body.visit_id,
+            point_code=body.point_code,
+            kind=body.kind,
+            specialty=body.specialty,
+            declared_priority=body.priority,
+            idempotency_key=body.idempotency_key,
+        )
+    else:
+        if body.priority not in (None, "emergency", "pregnant", "disability"):
+            raise DomainError(
+                "priority_group", "Nhóm ưu tiên không hợp lệ", "Invalid priority", "priority"
+            )
+        ticket = queue.issue_ticket_once(
+            db,
+            principal,
+            queue.TicketRequest(
+                point_code=body.point_code,
+                kind=body.kind,
+                specialty=body.specialty,
+                priority_group=body.priority,
+                idempotency_key=body.idempotency_key,
+            ),
+        )
+    with db.session() as session:
+        return ticket_out(session, ticket)
+
+
+@router.get("/points")
+def list_points(
+    principal: Principal = Depends(require(Permission.QUEUE_CALL)),
+    db: Database = Depends(database),
+) -> list[dict[str, str | None]]:
+    with db.session() as session:
+        points = session.execute(
+            select(ServicePoint)
+            .where(ServicePoint.facility_code == principal.facility_code)
+            .order_by(ServicePoint.area_code, ServicePoint.code)
+        ).scalars()
+        return [
+            {
+                "code": p.code,
+                "name": p.name,
+                "kind": p.kind,
+                "area": p.area_code,
+                "room_label": p.room_label,
+                "specialty": p.specialty,
+            }
+            for p in points
+        ]
+
+
+@router.get("/points/{code}")
+def point_lists(
+    code: str,
+    principal: Principal = Depends(require(Permission.QUEUE_CALL)),
+    db: Database = Depends(database),
+) -> PointLists:
+    with db.session() as session:
+        point = queue.get_point(session, principal.facility_code, code)
+        lists = queue.point_lists(session, principal, code)
+        return PointLists(
+            code=point.code,
+            name=point.name,
+            room_label=point.room_label,
+            **{k: [ticket_out(session, t) for t in v] for k, v in lists.items()},
+        )
+
+
+@router.post("/points/{code}/call-next")
+def call_next(
+    code: str,
+    principal: Principal = Depends(require(Permission.QUEUE_CALL)),
+    db: Database = Depends(database),
+) -> TicketOut | None:
+    with db.session() as session:
+        ticket = queue.call_next(session, principal, code)
+        return ticket_out(session, ticket) if ticket is not None else None
+
+
+@router.post("/tickets/{ticket_id}/recall")
+def recall(
+    ticket_id: int,
+    principal: Principal = Depends(require(Permission.QUEUE_CALL)),
+    db: Database = Depends(database),
+) -> TicketOut:
+    with db.session() as session:
+        return ticket_out(session, queue.recall(session, principal, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/skip")
+def skip(
+    ticket_id: int,
+    principal: Principal = Depends(require(Permission.QUEUE_CALL)),
+    db: Database = Depends(database),
+) -> TicketOut:
+    with db.session() as session:
+        return ticket_out(session, queue.skip(session, principal, ticket_id))
+
+
+@router.post("/tickets/{ticket_id}/complete")
+def complete(
+    ticket_id: int,
+    principal: Principal = Depends(require(Permission.QUEUE_CALL)),
+    db: Database = Depends(database),
+) -> TicketOut | None:
+    """Returns the new ticket when the patient goes back to the room that sent them."""
+    with db.session() as session:
+        back = queue.complete(session, principal, ticket_id)
+        return ticket_out(session, back) if back is not None else None
+
+
+@router.post("/tickets/{ticket_id}/transfer")
+def transfer(
+    ticket_id: int,
+    body: TransferIn,
+    principal: Principal = Depends(require(Permission.QUEUE_CALL)),
+    db: Database = Depends(database),
+) -> TicketOut:
+    with db.session() as session:
+        new = queue.transfer(session, principal, ticket_id, body.to_point_code, body.return_after)
+        return ticket_out(session, new)
+
+
+@router.get("/stats")
+def statistics(
+    day: date | None = None,
+    principal: Principal = Depends(require(Permission.QUEUE_STATS)),
+    db: Database = Depends(database),
+) -> dict[str, object]:
+    with db.session() as session:
+        return day_statistics(session, principal.facility_code, day or service_day())
+
+
+@router.get("/tickets/{ticket_id}")
+def read_ticket(
+    ticket_id: int,
+    principal: Principal = Depends(require(Permission.QUEUE_CALL)),
+    db: Database = Depends(database),
+) -> TicketOut:
+    with db.session() as session:
+        return ticket_out(session, queue.get_ticket(session, principal, ticket_id, lock=False))

@@ -1,0 +1,185 @@
+"""What the display boards show, and the live stream that keeps them current."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from smarthis.db import Database
+from smarthis.errors import NotFound
+from smarthis.events import Event, bus
+from smarthis.queueing.board import room_snapshot
+from smarthis.queueing.clock import day_start, service_day
+from smarthis.queueing.models import Announcement, Area, QueueEvent, ServicePoint
+
+RECENT_CALLS = 6
+REPLAY_LIMIT = 500
+KEEPALIVE_S = 15.0
+
+
+def _area(session: Session, facility_code: str, code: str) -> Area:
+    area = session.execute(
+        select(Area).where(Area.facility_code == facility_code, Area.code == code)
+    ).scalar_one_or_none()
+    if area is None:
+        raise NotFound(
+            "area_not_found", f"Không có khu '{code}'", f"No area '{code}'", field="area"
+        )
+    return area
+
+
+def _last_event_id(session: Session, facility_code: str, *filters: Any) -> int:
+    return session.execute(
+        select(func.coalesce(func.max(QueueEvent.id), 0)).where(
+            QueueEvent.facility_code == facility_code, *filters
+        )
+    ).scalar_one()
+
+
+def _recent_calls(session: Session, facility_code: str, *filters: Any) -> list[dict[str, Any]]:
+    rows = session.execute(
+        select(QueueEvent.payload)
+        .where(
+            QueueEvent.facility_code == facility_code,
+            QueueEvent.kind.in_(("called", "recalled")),
+            QueueEvent.at >= day_start(service_day()),
+            *filters,
+        )
+        .order_by(QueueEvent.id.desc())
+        .limit(RECENT_CALLS)
+    ).scalars()
+    return [{k: event.get(k) for k in _CALL_FIELDS} for event in map(json.loads, rows)]
+
+
+_CALL_FIELDS = (
+    "event_id",
+    "kind",
+    "display_number",
+    "masked_name",
+    "room_label",
+    "room_name",
+    "service_point_code",
+    "at",
+)
+
+
+def area_state(session: Session, facility_code: str, code: str) -> dict[str, Any]:
+    area = _area(session, facility_code, code)
+    day = service_day()
+    points = session.execute(
+        select(ServicePoint)
+        .where(
+            ServicePoint.facility_code == facility_code,
+            ServicePoint.area_code == code,
+            ServicePoint.active.is_(True),
+        )
+        .order_by(ServicePoint.room_label, ServicePoint.code)
+    ).scalars()
+    return {
+        "area": area.code,
+        "name": area.name,
+        "rooms": [room_snapshot(session, p, day) for p in points],
+        "recent_calls": _recent_calls(session, facility_code, QueueEvent.area_code == code),
+        "last_event_id": _last_event_id(session, facility_code, QueueEvent.area_code == code),
+    }
+
+
+def room_state(session: Session, facility_code: str, code: str) -> dict[str, Any]:
+    point = session.execute(
+        select(ServicePoint).where(
+            ServicePoint.facility_code == facility_code, ServicePoint.code == code
+        )
+    ).scalar_one_or_none()
+    if point is None:
+        raise NotFound(
+            "service_point_not_found",
+            f"Không có phòng '{code}'",
+            f"No room '{code}'",
+            field="code",
+        )
+    where = QueueEvent.service_point_code == code
+    return {
+        "room": room_snapshot(session, point, service_day()),
+        "area": point.area_code,
+        "recent_calls": _recent_calls(session, facility_code, where),
+        "last_event_id": _last_event_id(session, facility_code, where),
+    }
+
+
+def events_after(
+    session: Session, facility_code: str, last_id: int, *filters: Any
+) -> list[dict[str, Any]] | None:
+    """Events a reconnecting board missed, or None when too many: then it reloads."""
+    rows = list(
+        session.execute(
+            select(QueueEvent.payload)
+            .where(QueueEvent.facility_code == facility_code, QueueEvent.id > last_id, *filters)
+            .order_by(QueueEvent.id)
+            .limit(REPLAY_LIMIT + 1)
+        ).scalars()
+    )
+    if len(rows) > REPLAY_LIMIT:
+        return None
+    return [json.loads(p) for p in rows]
+
+
+def claim_announcement(db: Database, event_id: int, device_code: str) -> bool:
+    """True for exactly one board per call: that board speaks it."""
+    try:
+        with db.session() as session:
+            session.add(Announcement(event_id=event_id, device_code=device_code))
+        return True
+    except IntegrityError:
+        return False
+
+
+def _sse(event: Event) -> str:
+    return (
+        f"id: {event['event_id']}\nevent: queue\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+    )
+
+
+async def event_stream(
+    is_disconnected: Callable[[], Any],
+    accepts: Callable[[Event], bool],
+    replay: Callable[[int], Any],
+    last_event_id: int | None,
+) -> AsyncIterator[str]:
+    """Server-Sent Events: replay what the board missed (from the database), then live
+    events. Subscribing before the replay and skipping ids already sent closes the gap
+    between the two."""
+    subscription = bus.open(accepts)
+    try:
+        yield "retry: 2000\n\n"  # reconnect quickly after a network cut or a restart
+        sent = last_event_id or 0
+        if last_event_id is not None:
+            missed = await replay(last_event_id)
+            if missed is None:
+                yield "event: resync\ndata: {}\n\n"
+            else:
+                for event in missed:
+                    yield _sse(event)
+                    sent = max(sent, event["event_id"])
+        while True:
+            try:
+                event = await asyncio.wait_for(subscription.get(), timeout=KEEPALIVE_S)
+            except TimeoutError:
+                if await is_disconnected():
+                    return
+                yield ": keepalive\n\n"
+                continue
+            if event.get("kind") == "resync":
+                yield "event: resync\ndata: {}\n\n"
+                continue
+            if event["event_id"] <= sent:
+                continue
+            sent = event["event_id"]
+            yield _sse(event)
+    finally:
+        subscription.close()
