@@ -39,24 +39,33 @@ def _cheap_password_hashing() -> Iterator[None]:
         yield
 
 
-def _reset_postgres_schema(url: str) -> None:
+def _postgres_schema(url: str, schema: str, create: bool) -> None:
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        if create:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """On PostgreSQL each run gets its own schema (search_path in the URL, so server
+    processes started by tests use it too): runs side by side never see each other."""
     url = os.environ.get("SMARTHIS_TEST_DATABASE_URL")
-    if url:
-        url = normalise_url(url)
-        _reset_postgres_schema(url)
-    else:
+    if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        upgrade(url)
+        yield url
+        return
+    base = normalise_url(url)
+    schema = f"smarthis_test_{os.getpid()}"
+    _postgres_schema(base, schema, create=True)
+    separator = "&" if "?" in base else "?"
+    url = f"{base}{separator}options=-csearch_path%3D{schema}"
     upgrade(url)
-    return url
+    yield url
+    _postgres_schema(base, schema, create=False)
 
 
 @pytest.fixture(scope="session")

@@ -82,12 +82,14 @@ def load_demo(db: Database, settings: Settings) -> dict[str, object]:
                 room_label=label,
                 floor=floor,
             )
-        device_tokens = {}
+        device_tokens = []
         for code, name, kind, location, on_duty in DEVICES:
             _device, token = register_device(
                 session, facility_code=facility, code=code, name=name, kind=kind, location=location
             )
-            device_tokens[code] = token
+            # A board's location is its area: it opens that area's display page.
+            page = "/kiosk" if kind == "kiosk" else f"/display/{location}"
+            device_tokens.append((code, token, page))
             if on_duty:
                 set_on_duty(session, code, on_duty)
     people = generate_people(DEMO_PATIENTS)
@@ -117,7 +119,13 @@ def load_demo(db: Database, settings: Settings) -> dict[str, object]:
         "service_points": len(SERVICE_POINTS),
         "staff": len(STAFF),
         "staff_password": DEMO_PASSWORD,
-        "devices": device_tokens,
+        "devices": {code: token for code, token, _page in device_tokens},
+        # Open these once on the kiosk / TV: the token then lives in the device's cookie.
+        "device_links": {
+            code: f"http://{settings.host}:{settings.port}/device/activate?token={token}"
+            f"&next={page}"
+            for code, token, page in device_tokens
+        },
         "patients": len(people),
         "simulator_cards_file": str(cards_file),
     }
