@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint system-deps clean
+.PHONY: install run test test-sqlite test-postgres lint system-deps clean bench bench-queue
 
 install: $(STAMP)
 
@@ -49,6 +49,12 @@ test-postgres: install
 	else \
 	  echo "== no PostgreSQL answers at $(PG_TEST_URL): ran the suite on SQLite only =="; \
 	fi
+
+# Benchmarks against real server processes (never part of `make test`): bench/README.md.
+bench: install bench-queue
+
+bench-queue: install
+	$(BIN)/python -m bench.queue_bench
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

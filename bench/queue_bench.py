@@ -56,6 +56,7 @@ STREAM_TIMEOUT = httpx.Timeout(10.0, read=60.0)  # the server sends a keepalive 
 GOAL_REGISTRATION_P95_MS = 50.0
 GOAL_CALL_TO_BOARD_P99_MS = 250.0
 MAX_ERROR_SAMPLES = 10
+KEEPALIVE_EXPIRY_S = 2.0
 DOCTOR_LOGIN = "bs.nam"
 RECEPTION_LOGIN = "letan.hoa"
 WARM_UP_REGISTRATIONS = 6
@@ -104,7 +105,11 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _pool(size: int) -> httpx.Limits:
-    return httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends them: reusing one the
+    # server is closing at that instant fails with ReadError (a client-side race).
+    return httpx.Limits(
+        max_connections=size, max_keepalive_connections=size, keepalive_expiry=KEEPALIVE_EXPIRY_S
+    )
 
 
 # -- kiosks --------------------------------------------------------------------------------
@@ -127,8 +132,10 @@ async def _register_one(
     key: str,
     rng: random.Random,
     outcome: KioskOutcome,
+    think_s: float = 0.0,
 ) -> None:
-    """identify -> choices -> register, as the kiosk page does; no think time."""
+    """identify -> choices -> register, as the kiosk page does; with `think_s` the patient
+    reads the insurance answer before choosing, and the next one steps up after the ticket."""
     found = await rec.timed(
         client,
         "POST",
@@ -142,6 +149,8 @@ async def _register_one(
     identified, identify_s = found
     body = identified.json()
     outcome.insurance[body["insurance"]["status"]] += 1
+    if think_s:
+        await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
     listed = await rec.timed(client, "GET", "/api/kiosk/choices", "choices", headers=headers)
     if listed is None:
         return
@@ -167,6 +176,8 @@ async def _register_one(
     rec.samples["registration_total"].append(identify_s + register_s)
     outcome.tickets.append(response.json()["ticket"]["display_number"])
     outcome.completed += 1
+    if think_s:
+        await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
 
 
 async def run_kiosks(
@@ -177,6 +188,7 @@ async def run_kiosks(
     rec: Recorder,
     run_id: str,
     deadline: float,
+    think_s: float = 0.0,
 ) -> KioskOutcome:
     """`kiosks` tasks pull registrations from one work queue until it is empty or the
     deadline passes."""
@@ -194,7 +206,7 @@ async def run_kiosks(
             except asyncio.QueueEmpty:
                 return
             key = f"bench-{run_id}-{index:05d}"
-            await _register_one(client, rec, headers, text, key, rng, outcome)
+            await _register_one(client, rec, headers, text, key, rng, outcome, think_s)
 
     async with httpx.AsyncClient(
         base_url=base_url, limits=_pool(kiosks), timeout=REQUEST_TIMEOUT
@@ -429,6 +441,7 @@ class Profiler:
 
     directory: Path
     pid: int
+    cpu_only: bool = False  # --gil: only the thread holding the GIL (where CPU goes)
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
     def start(self, phase: str, seconds: float) -> None:
@@ -438,7 +451,9 @@ class Profiler:
             return
         out = self.directory / f"{phase}.txt"
         argv = [exe, "record", "--pid", str(self.pid), "--subprocesses", "--format", "raw"]
-        argv += ["--rate", "200", "--duration", str(int(seconds)), "-o", str(out)]
+        argv += ["--rate", "100", "--duration", str(int(seconds)), "-o", str(out)]
+        if self.cpu_only:
+            argv.append("--gil")
         log = (self.directory / f"{phase}.py-spy.log").open("wb")
         self.processes.append(
             subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -463,7 +478,11 @@ async def run(
     base = app.base_url
     await warm_up(base, hospital, run_id)
     ceiling_rps = await measure_ceiling(base, args.kiosks, CEILING_S)
-    profiler = Profiler(Path(args.profile), app.pid) if args.profile else None
+    profiler = (
+        Profiler(Path(args.profile), app.pid, cpu_only=args.profile_mode == "cpu")
+        if args.profile
+        else None
+    )
 
     boards = Boards()
     board_client = httpx.AsyncClient(
@@ -486,6 +505,7 @@ async def run(
             rec,
             run_id,
             min(deadline, time.monotonic() + KIOSK_PHASE_S),
+            args.think_s,
         )
         kiosk_cpu = CpuSnapshot.take(app_pids, simulator.pid).since(cpu_before, kiosks.duration_s)
         if profiler:
@@ -563,6 +583,7 @@ def _results(args: argparse.Namespace, workers: int, measured: dict, sim_stats: 
         "database": args.db,
         "workers": workers,
         "kiosks": args.kiosks,
+        "think_s": args.think_s,
         "registrations": kiosks.completed,
         "registrations_requested": args.registrations,
         "registrations_unfinished": kiosks.unfinished,
@@ -623,7 +644,8 @@ def summary_table(r: dict) -> str:
     lines = [
         f"SmartHIS queue bench — {r['database']}, {r['workers']} worker(s), "
         f"{r['machine']['cpus']} CPUs, load generator on the same machine",
-        f"kiosks {r['kiosks']}  registrations {r['registrations']}/{r['registrations_requested']}"
+        f"kiosks {r['kiosks']} (think {r['think_s']} s)  registrations "
+        f"{r['registrations']}/{r['registrations_requested']}"
         f" ({r['existing_insured_patients']} existing insured)  in {r['duration_s']} s  "
         f"-> {r['registrations_per_s']} reg/s, {r['rps']} req/s  (ceiling GET /health "
         f"{r['ceiling_rps']} req/s)  errors {r['errors']}",
@@ -698,6 +720,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="connect the boards only for the call phase (default: on during both phases)",
     )
     parser.add_argument("--profile", metavar="DIR", help="record py-spy stacks of the workers")
+    parser.add_argument(
+        "--profile-mode",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall: every thread, waits included; cpu: the GIL holder only",
+    )
+    parser.add_argument(
+        "--think-s",
+        type=float,
+        default=0.0,
+        help="a patient's pause after identify and after register (jittered ±50%%); "
+        "0 = every kiosk sends its next request at once (saturation)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, SQLite)")
     args = parser.parse_args(argv)
     for name in ("kiosks", "registrations", "boards", "calls"):

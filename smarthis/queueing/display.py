@@ -66,6 +66,7 @@ _CALL_FIELDS = (
     "room_name",
     "service_point_code",
     "at",
+    "announce_vi",
 )
 
 

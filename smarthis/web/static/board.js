@@ -274,11 +274,11 @@ function setConnection(status) {
 const sound = { context: null };
 
 function soundReady() {
-  return !MUTED && "speechSynthesis" in window && sound.context?.state === "running";
+  return sound.context?.state === "running" && "speechSynthesis" in window;
 }
 
 function setUpSound() {
-  if (!IS_BOARD || MUTED || !window.AudioContext) return;
+  if (!IS_BOARD || MUTED || page.speaker !== "yes" || !window.AudioContext) return;
   // Browsers start audio only after a tap, unless the TV's browser is started with
   // --autoplay-policy=no-user-gesture-required; without it, offer a one-time tap.
   sound.context = new AudioContext();
@@ -301,6 +301,7 @@ let speaking = Promise.resolve();
 function announce(event) {
   if (heard.has(event.event_id) || !event.announce_vi) return;
   heard.add(event.event_id);
+  if (heard.size > 2000) heard.delete(heard.values().next().value); // oldest first
   // A board that cannot make a sound must not claim: another board in the area should speak.
   if (!soundReady() || tooOld(event)) return;
   const claim = claimAnnouncement(event.event_id); // claim now, speak in arrival order
@@ -380,8 +381,10 @@ function tick() {
 
 setUpSound();
 fitNumbers();
+document.fonts?.ready.then(() => fitNumbers());
 window.addEventListener("resize", () => fitNumbers());
 tick();
 setInterval(tick, 1000);
 setInterval(() => refresh({ periodic: true }), REFRESH_MS);
 connect();
+refresh(); // learns the server's clock at once (for the clock and the age of calls)
