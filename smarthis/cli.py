@@ -15,6 +15,8 @@ user_app = typer.Typer(help="Staff accounts", no_args_is_help=True)
 audit_app = typer.Typer(help="Audit log", no_args_is_help=True)
 device_app = typer.Typer(help="Kiosks and display boards", no_args_is_help=True)
 insurance_app = typer.Typer(help="Health insurance", no_args_is_help=True)
+queue_app = typer.Typer(help="Queues", no_args_is_help=True)
+app.add_typer(queue_app, name="queue")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
 app.add_typer(device_app, name="device")
@@ -246,6 +248,41 @@ def device_printer(
         with db.session() as session:
             set_printer(session, code, None if target == "none" else target)
         typer.echo(f"{code}: printer {target}")
+    except DomainError as exc:
+        _fail(f"{exc.code}: {exc.message_vi}")
+    finally:
+        db.dispose()
+
+
+@queue_app.command("policy")
+def queue_policy(
+    priority_calls_per_normal: int = typer.Option(
+        None, help="at most this many priority calls in a row while normal tickets wait"
+    ),
+    skip_back_minutes: int = typer.Option(None, help="a no-show returns after this delay"),
+    max_skips: int = typer.Option(None, help="no-shows allowed before the ticket is dropped"),
+) -> None:
+    """Show or change the queue policy (prints it as JSON)."""
+    from smarthis.errors import DomainError
+    from smarthis.queueing.setup import set_policy
+
+    settings = get_settings()
+    db = _db()
+    try:
+        with db.session() as session:
+            policy = set_policy(
+                session,
+                settings.facility_code,
+                priority_calls_per_normal=priority_calls_per_normal,
+                skip_back_after_minutes=skip_back_minutes,
+                max_skips=max_skips,
+            )
+            shown = {
+                "priority_calls_per_normal": policy.priority_calls_per_normal,
+                "skip_back_after_minutes": policy.skip_back_after_minutes,
+                "max_skips": policy.max_skips,
+            }
+        typer.echo(json.dumps(shown))
     except DomainError as exc:
         _fail(f"{exc.code}: {exc.message_vi}")
     finally:

@@ -13,13 +13,13 @@ from starlette.concurrency import run_in_threadpool
 from smarthis.db import Database
 from smarthis.kiosk import service
 from smarthis.patients.identify import DocumentInput
-from smarthis.printing import ticket_pdf as render_pdf
 from smarthis.queueing.api import ticket_out
+from smarthis.queueing.choices import examination_choices, take_a_number_choices
 from smarthis.queueing.names import mask_name
 from smarthis.queueing.priority import age_on
-from smarthis.queueing.schemas import TicketOut
+from smarthis.queueing.schemas import ChoiceOut, ChoicesOut, TicketOut
 from smarthis.queueing.service import get_ticket
-from smarthis.queueing.tickets import print_at_device, ticket_print
+from smarthis.queueing.tickets import pdf_response, print_at_device
 from smarthis.security.deps import database, require
 from smarthis.security.permissions import Permission
 from smarthis.security.principal import Principal
@@ -64,21 +64,6 @@ class KioskIdentifyOut(BaseModel):
     created: bool
     patient: KioskPatient
     insurance: InsuranceOut
-
-
-class ChoiceOut(BaseModel):
-    kind: str
-    specialty: str | None
-    name_vi: str
-    name_en: str
-    rooms: int
-    waiting: int
-    expected_wait_minutes: int
-
-
-class ChoicesOut(BaseModel):
-    specialties: list[ChoiceOut]
-    services: list[ChoiceOut]
 
 
 class KioskRegisterIn(BaseModel):
@@ -149,12 +134,10 @@ def choices(
 ) -> ChoicesOut:
     return ChoicesOut(
         specialties=[
-            ChoiceOut(**c.__dict__)
-            for c in service.examination_choices(db, principal.facility_code)
+            ChoiceOut(**c.__dict__) for c in examination_choices(db, principal.facility_code)
         ],
         services=[
-            ChoiceOut(**c.__dict__)
-            for c in service.take_a_number_choices(db, principal.facility_code)
+            ChoiceOut(**c.__dict__) for c in take_a_number_choices(db, principal.facility_code)
         ],
     )
 
@@ -217,11 +200,4 @@ def ticket_pdf(
     """The ticket as a PDF, for a kiosk without an ESC/POS printer (browser printing)."""
     with db.session() as session:
         ticket = get_ticket(session, principal, ticket_id, lock=False)
-        data = render_pdf(
-            ticket_print(session, request.app.state.settings, ticket, str(request.base_url))
-        )
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{ticket.display_number}.pdf"'},
-    )
+        return pdf_response(session, request.app.state.settings, ticket, str(request.base_url))

@@ -25,11 +25,9 @@ from smarthis.patients.identify import DocumentInput, identify
 from smarthis.patients.models import Patient
 from smarthis.patients.service import Registration
 from smarthis.queueing import service as queue
-from smarthis.queueing.clock import service_day
 from smarthis.queueing.flows import ticket_for_visit
 from smarthis.queueing.models import ServicePoint, Ticket
-from smarthis.queueing.setup import KIND_NAMES_EN, KIND_NAMES_VI, TAKE_A_NUMBER_KINDS
-from smarthis.queueing.waits import expected_wait_minutes, waiting_ahead
+from smarthis.queueing.setup import TAKE_A_NUMBER_KINDS
 from smarthis.security.principal import Principal
 from smarthis.security.service import duty_officer_for
 
@@ -130,60 +128,6 @@ def kiosk_identify(
 ) -> tuple[Registration, InsuranceSummary]:
     registration = identify(db, actor, document)
     return registration, insurance_summary(db, actor, portal, settings, registration.patient)
-
-
-@dataclass
-class Choice:
-    kind: str
-    specialty: str | None
-    name_vi: str
-    name_en: str
-    rooms: int
-    waiting: int
-    expected_wait_minutes: int
-
-
-def _choices(db: Database, facility_code: str, kinds: tuple[str, ...]) -> list[Choice]:
-    day = service_day()
-    with db.session() as session:
-        points = list(
-            session.execute(
-                select(ServicePoint)
-                .where(
-                    ServicePoint.facility_code == facility_code,
-                    ServicePoint.kind.in_(kinds),
-                    ServicePoint.active.is_(True),
-                )
-                .order_by(ServicePoint.kind, ServicePoint.specialty, ServicePoint.code)
-            ).scalars()
-        )
-        grouped: dict[tuple[str, str | None], list[ServicePoint]] = {}
-        for point in points:
-            grouped.setdefault((point.kind, point.specialty), []).append(point)
-        choices = []
-        for (kind, specialty), group in grouped.items():
-            waits = [expected_wait_minutes(session, p, day, 9) for p in group]
-            waiting = sum(waiting_ahead(session, p, day, 9) for p in group)
-            choices.append(
-                Choice(
-                    kind=kind,
-                    specialty=specialty,
-                    name_vi=specialty or KIND_NAMES_VI[kind],
-                    name_en=specialty or KIND_NAMES_EN[kind],
-                    rooms=len(group),
-                    waiting=waiting,
-                    expected_wait_minutes=min(waits),
-                )
-            )
-    return choices
-
-
-def examination_choices(db: Database, facility_code: str) -> list[Choice]:
-    return _choices(db, facility_code, ("examination",))
-
-
-def take_a_number_choices(db: Database, facility_code: str) -> list[Choice]:
-    return _choices(db, facility_code, TAKE_A_NUMBER_KINDS)
 
 
 def kiosk_register(

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smarthis.db import Database
 from smarthis.errors import DomainError
 from smarthis.queueing import service as queue
+from smarthis.queueing.choices import examination_choices, take_a_number_choices
 from smarthis.queueing.clock import service_day
 from smarthis.queueing.flows import ticket_for_visit
 from smarthis.queueing.models import ServicePoint, Ticket
 from smarthis.queueing.priority import PRIORITY_NAMES_VI
-from smarthis.queueing.schemas import PointLists, TicketIssue, TicketOut, TransferIn
+from smarthis.queueing.schemas import (
+    ChoiceOut,
+    ChoicesOut,
+    PointLists,
+    TicketIssue,
+    TicketOut,
+    TransferIn,
+)
 from smarthis.queueing.stats import day_statistics
+from smarthis.queueing.tickets import pdf_response
 from smarthis.security.deps import database, require
 from smarthis.security.permissions import Permission
 from smarthis.security.principal import Principal
@@ -77,6 +87,34 @@ def issue_ticket(
         )
     with db.session() as session:
         return ticket_out(session, ticket)
+
+
+@router.get("/choices")
+def choices(
+    principal: Principal = Depends(require(Permission.QUEUE_ISSUE)),
+    db: Database = Depends(database),
+) -> ChoicesOut:
+    """Reception's menu: specialties and take-a-number services with their expected waits."""
+    return ChoicesOut(
+        specialties=[
+            ChoiceOut(**c.__dict__) for c in examination_choices(db, principal.facility_code)
+        ],
+        services=[
+            ChoiceOut(**c.__dict__) for c in take_a_number_choices(db, principal.facility_code)
+        ],
+    )
+
+
+@router.get("/tickets/{ticket_id}/ticket.pdf")
+def ticket_pdf(
+    ticket_id: int,
+    request: Request,
+    principal: Principal = Depends(require(Permission.QUEUE_ISSUE)),
+    db: Database = Depends(database),
+) -> Response:
+    with db.session() as session:
+        ticket = queue.get_ticket(session, principal, ticket_id, lock=False)
+        return pdf_response(session, request.app.state.settings, ticket, str(request.base_url))
 
 
 @router.get("/points")

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from smarthis.db import utcnow
 from smarthis.queueing.models import ServicePoint, Ticket
+from smarthis.queueing.priority import NORMAL_RANK
+from smarthis.queueing.waits import expected_wait_minutes
 
 NEXT_SHOWN = 5
 
@@ -63,4 +65,6 @@ def room_snapshot(session: Session, point: ServicePoint, day: date) -> dict[str,
         ),
         "next": list(upcoming),
         "waiting_count": waiting_count,
+        # What a patient taking a number now should expect (shown under the count).
+        "expected_wait_minutes": expected_wait_minutes(session, point, day, NORMAL_RANK),
     }

@@ -61,6 +61,21 @@ class PointLists(BaseModel):
     served: list[TicketOut]
 
 
+class ChoiceOut(BaseModel):
+    kind: str
+    specialty: str | None
+    name_vi: str
+    name_en: str
+    rooms: int
+    waiting: int
+    expected_wait_minutes: int
+
+
+class ChoicesOut(BaseModel):
+    specialties: list[ChoiceOut]
+    services: list[ChoiceOut]
+
+
 class ClaimOut(BaseModel):
     announce: bool
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from smarthis.errors import Conflict, DomainError
-from smarthis.queueing.models import Area, ServicePoint
+from smarthis.queueing.models import Area, QueuePolicy, ServicePoint
 
 POINT_KINDS = (
     "reception",
@@ -121,3 +121,40 @@ def create_service_point(
             "point_exists", f"Phòng '{code}' đã có", f"Service point '{code}' exists", field="code"
         ) from exc
     return point
+
+
+def set_policy(
+    session: Session,
+    facility_code: str,
+    *,
+    priority_calls_per_normal: int | None = None,
+    skip_back_after_minutes: int | None = None,
+    max_skips: int | None = None,
+) -> QueuePolicy:
+    """Change the facility's queue policy; unchanged values keep their current setting."""
+    policy = session.get(QueuePolicy, facility_code)
+    if policy is None:
+        policy = QueuePolicy(
+            facility_code=facility_code,
+            priority_calls_per_normal=2,
+            skip_back_after_minutes=5,
+            max_skips=2,
+        )
+        session.add(policy)
+    for name, value, low, high in (
+        ("priority_calls_per_normal", priority_calls_per_normal, 1, 20),
+        ("skip_back_after_minutes", skip_back_after_minutes, 0, 240),
+        ("max_skips", max_skips, 0, 10),
+    ):
+        if value is None:
+            continue
+        if not low <= value <= high:
+            raise DomainError(
+                "queue_policy",
+                f"{name} phải trong khoảng {low}–{high}",
+                f"{name} must be between {low} and {high}",
+                field=name,
+            )
+        setattr(policy, name, value)
+    session.flush()
+    return policy

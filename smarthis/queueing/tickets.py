@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from smarthis.config import Settings
-from smarthis.printing import PrinterUnavailable, TicketPrint, print_ticket
+from smarthis.printing import PrinterUnavailable, TicketPrint, print_ticket, ticket_pdf
 from smarthis.queueing import service as queue
 from smarthis.queueing.models import Ticket
 from smarthis.queueing.priority import PRIORITY_NAMES_VI
@@ -53,3 +54,13 @@ def print_at_device(
     except PrinterUnavailable as exc:
         return PrintOutcome(False, exc.message)
     return PrintOutcome(True, "Đã in số thứ tự, mời bạn nhận phiếu")
+
+
+def pdf_response(session: Session, settings: Settings, ticket: Ticket, base_url: str) -> Response:
+    """The ticket as an inline PDF, for printing from a browser."""
+    data = ticket_pdf(ticket_print(session, settings, ticket, base_url))
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{ticket.display_number}.pdf"'},
+    )

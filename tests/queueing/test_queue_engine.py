@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from smarthis.db import Database, utcnow
-from smarthis.errors import Conflict
+from smarthis.errors import Conflict, DomainError
 from smarthis.queueing import service as queue
 from smarthis.queueing.models import QueueEvent, Ticket
 from smarthis.queueing.priority import priority_for
@@ -151,3 +151,16 @@ def test_every_change_is_logged_as_an_event_with_the_room_state(floor: Database)
     assert called["room"]["serving"]["display_number"] == "S-0001"
     assert called["announce_vi"] == "Mời số 0001, Lê Thị H, vào phòng 201"
     assert called["area"] == "CDHA"
+
+
+def test_policy_is_configurable(floor: Database) -> None:
+    from smarthis.queueing.setup import set_policy
+
+    with floor.session() as s:
+        set_policy(s, "48001", priority_calls_per_normal=1)
+    normal = _issue(floor, point_code="SA-01")
+    priority = [_issue(floor, point_code="SA-01", priority_group="pregnant") for _ in range(2)]
+    called = [_call(floor, "SA-01").id for _ in range(3)]
+    assert called == [priority[0].id, normal.id, priority[1].id]
+    with floor.session() as s, pytest.raises(DomainError):
+        set_policy(s, "48001", max_skips=99)

@@ -49,6 +49,9 @@ function footer(tag, className, room, shown) {
   next.append(el("span", "caption", "Tiếp theo"), nextNumbers(room.next.slice(0, shown)));
   const waiting = el("div", "waiting");
   waiting.append(el("span", "caption", "Đang chờ"), el("b", "waiting-count", room.waiting_count));
+  if (room.expected_wait_minutes > 0) {
+    waiting.append(el("span", "expected-wait", `khoảng ${room.expected_wait_minutes} phút`));
+  }
   foot.append(next, waiting);
   return foot;
 }
