@@ -24,9 +24,11 @@ app.add_typer(insurance_app, name="insurance")
 
 
 def _register_subapps() -> None:
+    from smarthis.catalogs.cli import catalog_app
     from smarthis.insurance.sim_cli import sim_app
     from smarthis.patients.identity_cli import identity_app
 
+    app.add_typer(catalog_app, name="catalog")
     app.add_typer(identity_app, name="identity")
     app.add_typer(sim_app, name="sim")
 
