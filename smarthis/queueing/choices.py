@@ -11,7 +11,7 @@ from smarthis.queueing.clock import service_day
 from smarthis.queueing.models import ServicePoint
 from smarthis.queueing.priority import NORMAL_RANK
 from smarthis.queueing.setup import KIND_NAMES_EN, KIND_NAMES_VI, TAKE_A_NUMBER_KINDS
-from smarthis.queueing.waits import expected_wait_minutes, waiting_ahead
+from smarthis.queueing.waits import wait_for, waiting_by_point
 
 
 @dataclass
@@ -42,10 +42,11 @@ def _choices(db: Database, facility_code: str, kinds: tuple[str, ...]) -> list[C
         grouped: dict[tuple[str, str | None], list[ServicePoint]] = {}
         for point in points:
             grouped.setdefault((point.kind, point.specialty), []).append(point)
+        ahead = waiting_by_point(session, facility_code, day, NORMAL_RANK)
         choices = []
         for (kind, specialty), group in grouped.items():
-            waits = [expected_wait_minutes(session, p, day, NORMAL_RANK) for p in group]
-            waiting = sum(waiting_ahead(session, p, day, NORMAL_RANK) for p in group)
+            waits = [wait_for(ahead.get(p.code, 0), p) for p in group]
+            waiting = sum(ahead.get(p.code, 0) for p in group)
             choices.append(
                 Choice(
                     kind=kind,

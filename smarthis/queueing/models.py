@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -56,7 +57,11 @@ class ServicePoint(Base):
     default_service_minutes: Mapped[int] = mapped_column(Integer, default=8)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Consecutive priority calls since the last normal one (the anti-starvation policy).
-    priority_streak: Mapped[int] = mapped_column(Integer, default=0)
+    priority_streak: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Live service time: an exponentially weighted mean of call-to-completion seconds,
+    # updated on each completion under the point's row lock, read in O(1) for waits.
+    service_seconds_mean: Mapped[float | None] = mapped_column(Float)
+    services_measured: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Ticket(Base):

@@ -25,7 +25,11 @@ from smarthis.queueing.clock import service_day
 from smarthis.queueing.models import QueueEvent, QueuePolicy, ServicePoint, Ticket
 from smarthis.queueing.names import call_name, mask_name
 from smarthis.queueing.priority import Candidate, choose_next, rank_of
-from smarthis.queueing.waits import expected_wait_minutes, shortest_wait_point
+from smarthis.queueing.waits import (
+    expected_wait_minutes,
+    record_service_time,
+    shortest_wait_point,
+)
 from smarthis.security import audit
 from smarthis.security.principal import Principal, system_principal
 
@@ -235,7 +239,8 @@ def get_ticket(session: Session, actor: Principal, ticket_id: int, *, lock: bool
         Ticket.id == ticket_id, Ticket.facility_code == actor.facility_code
     )
     if lock:
-        query = query.with_for_update()
+        # populate_existing: a row read earlier in this session is refreshed under the lock.
+        query = query.with_for_update().execution_options(populate_existing=True)
     ticket = session.execute(query).scalar_one_or_none()
     if ticket is None:
         raise NotFound(
@@ -332,6 +337,8 @@ def _complete(session: Session, point: ServicePoint, ticket: Ticket) -> Ticket |
     among the non-urgent (the 'returning' priority)."""
     ticket.status = "completed"
     ticket.completed_at = utcnow()
+    if ticket.called_at is not None:
+        record_service_time(point, (ticket.completed_at - ticket.called_at).total_seconds())
     session.flush()
     _record_event(session, point, ticket, "completed")
     if ticket.return_to_point_code is None:
@@ -357,9 +364,11 @@ def _complete(session: Session, point: ServicePoint, ticket: Ticket) -> Ticket |
 
 def complete(session: Session, actor: Principal, ticket_id: int) -> Ticket | None:
     """Returns the ticket back at the original room when the patient returns there."""
+    # Point before ticket, the order call_next locks them in: no deadlock between the two.
+    unlocked = get_ticket(session, actor, ticket_id, lock=False)
+    point = get_point(session, actor.facility_code, unlocked.service_point_code, lock=True)
     ticket = get_ticket(session, actor, ticket_id)
     _require_status(ticket, ("called",), "hoàn thành")
-    point = get_point(session, actor.facility_code, ticket.service_point_code)
     _audit(session, actor, ticket, "complete")
     return _complete(session, point, ticket)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date
 
 from sqlalchemy import func, select
@@ -11,27 +10,28 @@ from sqlalchemy.orm import Session
 from smarthis.errors import DomainError
 from smarthis.queueing.models import ServicePoint, Ticket
 
-RECENT_SERVICES = 20  # enough to follow the day's pace, few enough to react to it
+# Weight of the newest service in the running mean: follows the day's pace within about
+# ten patients without jumping on one long consultation.
+SERVICE_TIME_WEIGHT = 0.2
+MIN_MEASURED = 3  # below this, the configured default is a better guess
 
 
-def mean_service_minutes(session: Session, point: ServicePoint, day: date) -> float:
-    rows = session.execute(
-        select(Ticket.called_at, Ticket.completed_at)
-        .where(
-            Ticket.facility_code == point.facility_code,
-            Ticket.service_point_code == point.code,
-            Ticket.service_day == day,
-            Ticket.status == "completed",
-            Ticket.called_at.is_not(None),
-            Ticket.completed_at.is_not(None),
+def record_service_time(point: ServicePoint, seconds: float) -> None:
+    """Fold one completed service into the point's running mean (caller holds the row)."""
+    seconds = max(0.0, seconds)
+    if point.service_seconds_mean is None:
+        point.service_seconds_mean = seconds
+    else:
+        point.service_seconds_mean = (
+            SERVICE_TIME_WEIGHT * seconds + (1 - SERVICE_TIME_WEIGHT) * point.service_seconds_mean
         )
-        .order_by(Ticket.completed_at.desc())
-        .limit(RECENT_SERVICES)
-    ).all()
-    durations = [(done - called).total_seconds() / 60 for called, done in rows]
-    if len(durations) < 3:
+    point.services_measured = (point.services_measured or 0) + 1
+
+
+def mean_service_minutes(point: ServicePoint) -> float:
+    if (point.services_measured or 0) < MIN_MEASURED or point.service_seconds_mean is None:
         return float(point.default_service_minutes)
-    return max(0.5, sum(durations) / len(durations))
+    return max(0.5, point.service_seconds_mean / 60)
 
 
 def waiting_ahead(session: Session, point: ServicePoint, day: date, rank: int) -> int:
@@ -50,8 +50,29 @@ def waiting_ahead(session: Session, point: ServicePoint, day: date, rank: int) -
 
 
 def expected_wait_minutes(session: Session, point: ServicePoint, day: date, rank: int) -> int:
-    ahead = waiting_ahead(session, point, day, rank)
-    return math.ceil(ahead * mean_service_minutes(session, point, day))
+    return wait_for(waiting_ahead(session, point, day, rank), point)
+
+
+def wait_for(ahead: int, point: ServicePoint) -> int:
+    """Whole minutes; anyone ahead means at least one minute."""
+    if ahead == 0:
+        return 0
+    return max(1, round(ahead * mean_service_minutes(point)))
+
+
+def waiting_by_point(session: Session, facility_code: str, day: date, rank: int) -> dict[str, int]:
+    """Tickets ahead of a new ticket of this rank, for every point at once."""
+    rows = session.execute(
+        select(Ticket.service_point_code, func.count())
+        .where(
+            Ticket.facility_code == facility_code,
+            Ticket.service_day == day,
+            Ticket.status.in_(("waiting", "skipped")),
+            Ticket.priority_rank <= rank,
+        )
+        .group_by(Ticket.service_point_code)
+    ).all()
+    return {code: count for code, count in rows}
 
 
 def shortest_wait_point(
@@ -77,6 +98,7 @@ def shortest_wait_point(
             f"No open service point for {kind} {specialty or ''}".strip(),
             field="specialty" if specialty else "service",
         )
-    waits = [(expected_wait_minutes(session, p, day, rank), p.code, p) for p in points]
+    ahead = waiting_by_point(session, facility_code, day, rank)
+    waits = [(wait_for(ahead.get(p.code, 0), p), p.code, p) for p in points]
     wait, _code, point = min(waits, key=lambda w: (w[0], w[1]))
     return point, wait

@@ -164,3 +164,21 @@ def test_policy_is_configurable(floor: Database) -> None:
     assert called == [priority[0].id, normal.id, priority[1].id]
     with floor.session() as s, pytest.raises(DomainError):
         set_policy(s, "48001", max_skips=99)
+
+
+def test_expected_wait_follows_the_days_service_times(floor: Database) -> None:
+    from smarthis.queueing.models import ServicePoint
+
+    for _ in range(4):
+        _issue(floor, point_code="SA-01")
+    for _ in range(3):
+        called = _call(floor, "SA-01")
+        with floor.session() as s:
+            s.get(Ticket, called.id).called_at = utcnow() - timedelta(minutes=12)
+            queue.complete(s, ACTOR, called.id)
+    with floor.session() as s:
+        point = s.execute(select(ServicePoint).where(ServicePoint.code == "SA-01")).scalar_one()
+        assert point.services_measured == 3
+        assert 11.9 < point.service_seconds_mean / 60 < 12.1
+    # One patient still waits: a new ticket expects one 12-minute service ahead of it.
+    assert _issue(floor, point_code="SA-01").expected_wait_minutes == 12
