@@ -24,4 +24,5 @@ def upgrade(database_url: str) -> None:
         path = database_url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(database_url), "head")
+    # "heads": domains may add migrations side by side until a merge revision joins them.
+    command.upgrade(alembic_config(database_url), "heads")

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 
 from smarthis.db import utcnow
 from smarthis.queueing.models import ServicePoint, Ticket
-from smarthis.queueing.priority import NORMAL_RANK
-from smarthis.queueing.waits import expected_wait_minutes
+from smarthis.queueing.waits import wait_for
 
 NEXT_SHOWN = 5
 
@@ -66,5 +65,5 @@ def room_snapshot(session: Session, point: ServicePoint, day: date) -> dict[str,
         "next": list(upcoming),
         "waiting_count": waiting_count,
         # What a patient taking a number now should expect (shown under the count).
-        "expected_wait_minutes": expected_wait_minutes(session, point, day, NORMAL_RANK),
+        "expected_wait_minutes": wait_for(waiting_count, point),
     }
