@@ -65,9 +65,11 @@ def create_app(
         return {"status": "ok", "database": database.engine.dialect.name}
 
     from smarthis.clinical.api import router as visits_router
+    from smarthis.clinical.examination_api import router as examination_router
     from smarthis.insurance.api import router as insurance_router
     from smarthis.kiosk.api import router as kiosk_router
     from smarthis.kiosk.pages import router as kiosk_pages_router
+    from smarthis.orders.api import router as orders_router
     from smarthis.patients.api import router as patients_router
     from smarthis.queueing.api import router as queue_router
     from smarthis.queueing.display_api import router as display_router
@@ -79,10 +81,12 @@ def create_app(
         security_router,
         patients_router,
         visits_router,
+        examination_router,
         insurance_router,
         queue_router,
         display_router,
         kiosk_router,
+        orders_router,
         pages_router,
         queue_pages_router,
         kiosk_pages_router,

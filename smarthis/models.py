@@ -1,10 +1,12 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
+from smarthis.clinical.examination_models import Examination, VisitDiagnosis, VisitStep, VitalSigns
 from smarthis.clinical.models import Visit
 from smarthis.counters import Counter
 from smarthis.db import Base
 from smarthis.facility.models import Department, Room
 from smarthis.insurance.models import CardCheckCache
+from smarthis.orders.models import LabResult, Order, OrderItem, Report, Specimen
 from smarthis.patients.models import Patient, PatientDemographicsVersion, PatientIdentifier
 from smarthis.queueing.models import (
     Announcement,
@@ -17,6 +19,11 @@ from smarthis.queueing.models import (
 from smarthis.security.models import ApiToken, AuditEntry, AuditHead, Device, Staff, WebSession
 
 __all__ = [
+    "LabResult",
+    "Order",
+    "OrderItem",
+    "Report",
+    "Specimen",
     "Announcement",
     "Area",
     "QueueEvent",
@@ -31,11 +38,15 @@ __all__ = [
     "Counter",
     "Department",
     "Device",
+    "Examination",
     "Patient",
     "PatientDemographicsVersion",
     "PatientIdentifier",
     "Room",
     "Staff",
     "Visit",
+    "VisitDiagnosis",
+    "VisitStep",
+    "VitalSigns",
     "WebSession",
 ]

@@ -153,12 +153,14 @@ async def event_stream(
     last_event_id: int | None,
 ) -> AsyncIterator[str]:
     """Server-Sent Events: replay what the board missed (from the database), then live
-    events. Subscribing before the replay and skipping ids already sent closes the gap
-    between the two."""
+    events. Subscribing before the replay and skipping the replayed events when they also
+    arrive live closes the gap between the two. Live events are never skipped for their id
+    alone: ids are taken at insert, not at commit, so on PostgreSQL a call may commit after
+    an event with a larger id and still has to reach the board."""
     subscription = bus.open(accepts)
     try:
         yield "retry: 2000\n\n"  # reconnect quickly after a network cut or a restart
-        sent = last_event_id or 0
+        replayed: set[int] = set()
         if last_event_id is not None:
             missed = await replay(last_event_id)
             if missed is None:
@@ -166,7 +168,7 @@ async def event_stream(
             else:
                 for event in missed:
                     yield _sse(event)
-                    sent = max(sent, event["event_id"])
+                    replayed.add(event["event_id"])
         while True:
             try:
                 event = await asyncio.wait_for(subscription.get(), timeout=KEEPALIVE_S)
@@ -178,9 +180,9 @@ async def event_stream(
             if event.get("kind") == "resync":
                 yield "event: resync\ndata: {}\n\n"
                 continue
-            if event["event_id"] <= sent:
+            if event["event_id"] in replayed:
+                replayed.discard(event["event_id"])
                 continue
-            sent = event["event_id"]
             yield _sse(event)
     finally:
         subscription.close()

@@ -60,6 +60,16 @@ class Permission(StrEnum):
     QUEUE_DISPLAY = "queue.display"  # read the boards' state and live stream
     QUEUE_STATS = "queue.stats"
     KIOSK_SELF_SERVICE = "kiosk.self_service"  # the patient-facing kiosk flows
+    EXAMINATION_WRITE = "examination.write"  # examine, diagnose, conclude a visit
+    VITALS_WRITE = "vitals.write"  # record vital signs
+    ORDER_WRITE = "order.write"  # order lab tests, imaging, functional tests for a visit
+    ORDER_READ = "order.read"  # what was ordered, its rooms and status (no result values)
+    SPECIMEN_COLLECT = "specimen.collect"  # take a sample, print its barcode label
+    # Enter lab results or write reports; which role may do which kind is a service rule
+    # (lab: lab technician; imaging: radiologist; functional tests: doctor or radiologist).
+    RESULT_ENTER = "result.enter"
+    RESULT_VERIFY = "result.verify"  # the second person who releases a result to the patient
+    RESULT_READ = "result.read"  # any clinical workstation opens a patient's results
 
 
 _CLINICAL_READ = {
@@ -71,7 +81,10 @@ _CLINICAL_READ = {
     Permission.VISIT_READ,
     Permission.CATALOG_READ,
     Permission.IDENTITY_DECODE,
+    Permission.ORDER_READ,
 }
+# Staff who care for the patient or produce results; not reception, not the cashier.
+_RESULTS = {Permission.RESULT_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(set(Permission) - {Permission.PUBLIC}),
@@ -88,13 +101,34 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.QUEUE_STATS,
         }
     ),
-    Role.DOCTOR: frozenset(_CLINICAL_READ | {Permission.PATIENT_UPDATE}),
-    Role.NURSE: frozenset(_CLINICAL_READ | {Permission.PATIENT_UPDATE}),
-    Role.LAB_TECHNICIAN: frozenset(_CLINICAL_READ),
-    Role.IMAGING_TECHNICIAN: frozenset(_CLINICAL_READ),
-    Role.RADIOLOGIST: frozenset(_CLINICAL_READ),
+    Role.DOCTOR: frozenset(
+        _CLINICAL_READ
+        | _RESULTS
+        | {
+            Permission.PATIENT_UPDATE,
+            Permission.ORDER_WRITE,
+            Permission.RESULT_ENTER,
+            Permission.RESULT_VERIFY,
+            Permission.EXAMINATION_WRITE,
+            Permission.VITALS_WRITE,
+        }
+    ),
+    Role.NURSE: frozenset(
+        _CLINICAL_READ
+        | _RESULTS
+        | {Permission.PATIENT_UPDATE, Permission.SPECIMEN_COLLECT, Permission.VITALS_WRITE}
+    ),
+    Role.LAB_TECHNICIAN: frozenset(
+        _CLINICAL_READ
+        | _RESULTS
+        | {Permission.SPECIMEN_COLLECT, Permission.RESULT_ENTER, Permission.RESULT_VERIFY}
+    ),
+    Role.IMAGING_TECHNICIAN: frozenset(_CLINICAL_READ | _RESULTS),
+    Role.RADIOLOGIST: frozenset(
+        _CLINICAL_READ | _RESULTS | {Permission.RESULT_ENTER, Permission.RESULT_VERIFY}
+    ),
     Role.CASHIER: frozenset(_CLINICAL_READ | {Permission.INSURANCE_CHECK}),
-    Role.PHARMACIST: frozenset(_CLINICAL_READ),
+    Role.PHARMACIST: frozenset(_CLINICAL_READ | _RESULTS),
     # A kiosk registers the patient standing in front of it; it cannot browse or search.
     Role.KIOSK: frozenset(
         {
