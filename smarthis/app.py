@@ -66,11 +66,16 @@ def create_app(
 
     from smarthis.clinical.api import router as visits_router
     from smarthis.clinical.examination_api import router as examination_router
+    from smarthis.clinical.pages import router as clinical_pages_router
+    from smarthis.clinical.timeline_api import router as timeline_router
     from smarthis.insurance.api import router as insurance_router
     from smarthis.kiosk.api import router as kiosk_router
     from smarthis.kiosk.pages import router as kiosk_pages_router
     from smarthis.orders.api import router as orders_router
+    from smarthis.orders.catalog_api import router as service_catalog_router
+    from smarthis.orders.live_api import router as visit_live_router
     from smarthis.patients.api import router as patients_router
+    from smarthis.pharmacy.api import router as prescriptions_router
     from smarthis.queueing.api import router as queue_router
     from smarthis.queueing.display_api import router as display_router
     from smarthis.queueing.pages import router as queue_pages_router
@@ -82,14 +87,19 @@ def create_app(
         patients_router,
         visits_router,
         examination_router,
+        timeline_router,
         insurance_router,
         queue_router,
         display_router,
         kiosk_router,
         orders_router,
+        prescriptions_router,
         pages_router,
         queue_pages_router,
         kiosk_pages_router,
+        clinical_pages_router,
+        service_catalog_router,
+        visit_live_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

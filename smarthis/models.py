@@ -8,6 +8,7 @@ from smarthis.facility.models import Department, Room
 from smarthis.insurance.models import CardCheckCache
 from smarthis.orders.models import LabResult, Order, OrderItem, Report, Specimen
 from smarthis.patients.models import Patient, PatientDemographicsVersion, PatientIdentifier
+from smarthis.pharmacy.models import Prescription, PrescriptionItem
 from smarthis.queueing.models import (
     Announcement,
     Area,
@@ -42,6 +43,8 @@ __all__ = [
     "Patient",
     "PatientDemographicsVersion",
     "PatientIdentifier",
+    "Prescription",
+    "PrescriptionItem",
     "Room",
     "Staff",
     "Visit",

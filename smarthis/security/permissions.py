@@ -70,6 +70,7 @@ class Permission(StrEnum):
     RESULT_ENTER = "result.enter"
     RESULT_VERIFY = "result.verify"  # the second person who releases a result to the patient
     RESULT_READ = "result.read"  # any clinical workstation opens a patient's results
+    PRESCRIPTION_WRITE = "prescription.write"  # write and issue the visit's prescription
 
 
 _CLINICAL_READ = {
@@ -111,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.RESULT_VERIFY,
             Permission.EXAMINATION_WRITE,
             Permission.VITALS_WRITE,
+            Permission.PRESCRIPTION_WRITE,
         }
     ),
     Role.NURSE: frozenset(

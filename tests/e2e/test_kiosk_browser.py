@@ -299,10 +299,10 @@ def test_take_a_number_for_the_cashier(kiosk: Kiosk) -> None:
 def test_the_english_switch_and_the_counter_services(kiosk: Kiosk) -> None:
     with chromium() as browser:
         page = _open_kiosk(browser, kiosk)
-        page.click("#go-results")
-        dialog = page.wait_for_selector("#dialog:not([hidden])")
-        assert "Tra cứu kết quả hiện thực hiện tại quầy tiếp đón" in dialog.inner_text()
-        page.click("#dialog-buttons >> text=Đã hiểu")
+        page.click("#go-results")  # results now have their own flow (test_kiosk_results_browser)
+        page.wait_for_selector("#screen-results-scan:not([hidden])")
+        assert "phiếu số thứ tự" in page.inner_text("#screen-results-scan")
+        page.click("#screen-results-scan [data-home]")
 
         page.click("#lang-en")
         assert page.inner_text("h1:visible") == "Welcome! What do you need?"

@@ -27,6 +27,28 @@ const WORDS = {
     homeRegisterHint: "Quét CCCD, thẻ chip hoặc VNeID",
     homeNumber: "Lấy số thứ tự",
     homeNumberHint: "Thu ngân, nhận thuốc, tiếp đón, thông tin",
+    homeResultsHint: "Quét phiếu số thứ tự hoặc CCCD",
+    resultsTitle: "Tra cứu kết quả xét nghiệm, chẩn đoán hình ảnh",
+    resultsScanTicket: "Đưa mã QR trên phiếu số thứ tự vào máy quét",
+    resultsScanCccd: "Hoặc quét mã QR trên thẻ CCCD, rồi nhập ngày sinh",
+    resultsDobTitle: "Nhập ngày sinh",
+    resultsDobLead: "Để bảo vệ thông tin của bạn: ngày, tháng, năm sinh (ví dụ 02071975)",
+    resultsShow: "Xem kết quả",
+    resultsOf: "Kết quả của",
+    resultsVerifiedNote: "Chỉ hiển thị kết quả đã được bác sĩ, kỹ thuật viên duyệt.",
+    resultsNone: "Chưa có kết quả đã duyệt. Vui lòng quay lại sau hoặc hỏi bác sĩ điều trị.",
+    resultsPrint: "In kết quả",
+    resultsTest: "Xét nghiệm",
+    resultsValue: "Kết quả",
+    resultsRange: "Bình thường trong khoảng",
+    resultsFlag: "Đánh giá",
+    resultsFindings: "Mô tả",
+    resultsConclusion: "Kết luận",
+    flag_normal: "Bình thường",
+    flag_low: "Thấp",
+    flag_high: "Cao",
+    flag_critical_low: "Thấp",
+    flag_critical_high: "Cao",
     homeResults: "Tra cứu kết quả",
     homePayment: "Thanh toán viện phí",
     atCounter: "Hiện làm tại quầy",
@@ -106,6 +128,28 @@ const WORDS = {
     homeRegisterHint: "Scan your ID card, chip card or VNeID",
     homeNumber: "Take a number",
     homeNumberHint: "Cashier, pharmacy, reception, information",
+    homeResultsHint: "Scan your ticket or ID card",
+    resultsTitle: "Look up test and imaging results",
+    resultsScanTicket: "Hold the QR code on your queue ticket under the scanner",
+    resultsScanCccd: "Or scan the QR code on your ID card (CCCD), then enter your date of birth",
+    resultsDobTitle: "Enter your date of birth",
+    resultsDobLead: "To protect your information: day, month, year (for example 02071975)",
+    resultsShow: "Show results",
+    resultsOf: "Results of",
+    resultsVerifiedNote: "Only results checked and approved by the hospital are shown.",
+    resultsNone: "No approved results yet. Please come back later or ask your doctor.",
+    resultsPrint: "Print results",
+    resultsTest: "Test",
+    resultsValue: "Result",
+    resultsRange: "Normal range",
+    resultsFlag: "Assessment",
+    resultsFindings: "Findings",
+    resultsConclusion: "Conclusion",
+    flag_normal: "Normal",
+    flag_low: "Low",
+    flag_high: "High",
+    flag_critical_low: "Low",
+    flag_critical_high: "High",
     homeResults: "Test results",
     homePayment: "Pay hospital fees",
     atCounter: "At the counter for now",
@@ -207,6 +251,11 @@ const state = {
   vneid: "",
   dob: "",
   sex: null,
+  resultsQr: null, // the CCCD QR text waiting for its birth date
+  resultsDob: "",
+  results: null, // the last lookup's answer, and the request that gave it (for printing)
+  resultsBody: null,
+  pdfUrl: null,
   lastTouch: Date.now(),
 };
 
@@ -292,6 +341,7 @@ function applyLanguage() {
   }
   renderChoose();
   renderTicket();
+  renderResults();
 }
 
 function setLanguage(lang) {
@@ -337,7 +387,9 @@ function goHome() {
   Object.assign(state, {
     patient: null, insurance: null, choices: null, selected: null, priority: null,
     key: null, ticket: null, print: null, vneid: "", dob: "", sex: null,
+    resultsQr: null, resultsDob: "", results: null, resultsBody: null,
   });
+  $("#results-list").replaceChildren();
   $("#details-name").value = "";
   renderDigits();
   renderDetails();
@@ -374,13 +426,13 @@ document.addEventListener("keydown", (event) => {
       event.preventDefault();
       sink.value = "";
     }
-    if (fresh && text.includes("|")) {
+    if (fresh && (text.includes("|") || text.includes("/t/"))) {
       event.preventDefault(); // never "click" the focused button with the scanner's Enter
       const field = event.target;
       if (isEditable(field) && field !== sink && field.value.endsWith(text)) {
         field.value = field.value.slice(0, -text.length);
       }
-      identify({ qr_text: text.trim() });
+      onScan(text.trim());
     }
     return;
   }
@@ -406,6 +458,24 @@ function keepScannerFocus() {
 sink.addEventListener("blur", () => setTimeout(keepScannerFocus, 0));
 document.addEventListener("click", () => setTimeout(keepScannerFocus, 0));
 window.addEventListener("focus", keepScannerFocus);
+
+// A ticket's QR (its URL holds "/t/") looks up results from any screen; a CCCD QR on the
+// results screens asks for the birth date; anywhere else it registers.
+function onScan(text) {
+  if (text.includes("/t/") && !text.includes("|")) {
+    lookUpResults({ ticket_token: text });
+    return;
+  }
+  if (state.screen === "results-scan" || state.screen === "results-dob") {
+    closeDialog();
+    state.resultsQr = text;
+    state.resultsDob = "";
+    renderResultsDob();
+    show("results-dob");
+    return;
+  }
+  identify({ qr_text: text });
+}
 
 // --- identification -----------------------------------------------------------------
 
@@ -484,15 +554,15 @@ function renderDigits() {
   $("#vneid-next").disabled = state.vneid.length !== VNEID_DIGITS;
 }
 
-function birthDate() {
-  if (state.dob.length !== 8) return null;
-  const day = Number(state.dob.slice(0, 2));
-  const month = Number(state.dob.slice(2, 4));
-  const year = Number(state.dob.slice(4));
+function birthDate(digits = state.dob) {
+  if (digits.length !== 8) return null;
+  const day = Number(digits.slice(0, 2));
+  const month = Number(digits.slice(2, 4));
+  const year = Number(digits.slice(4));
   const when = new Date(Date.UTC(year, month - 1, day));
   const valid = when.getUTCFullYear() === year && when.getUTCMonth() === month - 1 &&
     when.getUTCDate() === day && year >= 1900 && when <= new Date();
-  return valid ? `${state.dob.slice(4)}-${state.dob.slice(2, 4)}-${state.dob.slice(0, 2)}` : null;
+  return valid ? `${digits.slice(4)}-${digits.slice(2, 4)}-${digits.slice(0, 2)}` : null;
 }
 
 function renderDetails() {
@@ -698,6 +768,103 @@ function stopCountdown() {
   countdown = null;
 }
 
+// --- results ------------------------------------------------------------------------
+
+function renderResultsDob() {
+  const d = state.resultsDob.padEnd(8, "_");
+  $("#results-dob").textContent = `${d.slice(0, 2)} / ${d.slice(2, 4)} / ${d.slice(4)}`;
+  $("#results-dob-next").disabled = state.resultsDob.length !== 8;
+}
+
+async function lookUpResults(body) {
+  if (state.inFlight) return;
+  closeDialog();
+  try {
+    state.results = await busyWhile(() => api("POST", "/api/kiosk/results", body));
+    state.resultsBody = body;
+    renderResults();
+    show("results");
+  } catch (error) {
+    const again = body.ticket_token ? () => show("results-scan") : () => show("results-dob");
+    showError(error, again);
+  }
+}
+
+function cell(tag, text, className) {
+  const node = document.createElement(tag);
+  node.textContent = text ?? "";
+  if (className) node.className = className;
+  return node;
+}
+
+function renderResults() {
+  const found = state.results;
+  if (!found) return;
+  $("#results-name").textContent = found.masked_name;
+  const shown = found.items.filter((item) => item.lab_results.length || item.report);
+  const list = $("#results-list");
+  list.replaceChildren();
+  for (const item of shown) {
+    const box = document.createElement("section");
+    box.className = "k-result";
+    box.append(cell("h2", item.service_name));
+    if (item.lab_results.length) {
+      const table = document.createElement("table");
+      const head = document.createElement("tr");
+      for (const key of ["resultsTest", "resultsValue", "resultsRange", "resultsFlag"]) {
+        head.append(cell("th", t(key)));
+      }
+      table.append(head);
+      for (const r of item.lab_results) {
+        const row = document.createElement("tr");
+        row.className = `k-flag-${r.flag.replace("critical_", "")}`;
+        row.dataset.analyte = r.analyte_code;
+        const value = cell("td", r.value, "k-value");
+        value.append(" ", cell("span", r.unit, "k-unit")); // the range repeats the unit
+        row.append(cell("td", r.analyte_name_vi), value, cell("td", r.range_text),
+          cell("td", t(`flag_${r.flag}`) || r.flag, "k-flag"));
+        table.append(row);
+      }
+      box.append(table);
+    }
+    if (item.report) {
+      const findings = cell("p", "");
+      findings.append(cell("strong", `${t("resultsFindings")}: `), item.report.findings);
+      const conclusion = cell("p", "");
+      conclusion.append(cell("strong", `${t("resultsConclusion")}: `), item.report.conclusion);
+      box.append(findings, conclusion);
+    }
+    list.append(box);
+  }
+  $("#results-empty").hidden = shown.length > 0;
+  $("#results-print").hidden = shown.length === 0;
+}
+
+async function printResults() {
+  if (state.inFlight || !state.resultsBody) return;
+  try {
+    const blob = await busyWhile(async () => {
+      const response = await fetch("/api/kiosk/results/print.pdf", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(state.resultsBody),
+      });
+      if (!response.ok) {
+        const data = await response.json().catch(() => ({}));
+        throw new KioskError(response.status, data.error || {});
+      }
+      return response.blob();
+    });
+    closePdf();
+    state.pdfUrl = URL.createObjectURL(blob);
+    $("#pdf-frame").src = `${state.pdfUrl}#view=Fit&navpanes=0`;
+    $("#pdf-view").hidden = false;
+  } catch (error) {
+    showError(error instanceof KioskError ? error : new KioskError(0, { code: "offline" }), printResults);
+  }
+}
+
 function openPdf() {
   if (!state.ticket) return;
   const frame = $("#pdf-frame");
@@ -708,6 +875,8 @@ function openPdf() {
 function closePdf() {
   $("#pdf-view").hidden = true;
   $("#pdf-frame").removeAttribute("src");
+  if (state.pdfUrl) URL.revokeObjectURL(state.pdfUrl);
+  state.pdfUrl = null;
 }
 
 function printPdf() {
@@ -724,6 +893,10 @@ buildKeypad($('[data-keypad="vneid"]'), (key) => {
   state.vneid = edit(state.vneid, key, VNEID_DIGITS);
   renderDigits();
 });
+buildKeypad($('[data-keypad="results-dob"]'), (key) => {
+  state.resultsDob = edit(state.resultsDob, key, 8);
+  renderResultsDob();
+});
 buildKeypad($('[data-keypad="dob"]'), (key) => {
   state.dob = edit(state.dob, key, 8);
   renderDetails();
@@ -736,8 +909,16 @@ for (const button of $$("[data-home]")) button.addEventListener("click", goHome)
 
 $("#go-register").addEventListener("click", () => show("identify"));
 $("#go-number").addEventListener("click", () => openTakeNumber());
-$("#go-results").addEventListener("click", () =>
-  openDialog(t("homeResults"), t("resultsMessage"), [{ label: t("understood"), primary: true }]));
+$("#go-results").addEventListener("click", () => show("results-scan"));
+$("#results-dob-next").addEventListener("click", () => {
+  const dob = birthDate(state.resultsDob);
+  if (!dob) {
+    openDialog(t("errorTitle"), t("dateInvalid"), [{ label: t("understood"), primary: true }], "error");
+    return;
+  }
+  lookUpResults({ qr_text: state.resultsQr, date_of_birth: dob });
+});
+$("#results-print").addEventListener("click", printResults);
 $("#go-payment").addEventListener("click", () =>
   openDialog(t("homePayment"), t("paymentMessage"), [
     { label: t("understood") },
@@ -807,4 +988,5 @@ setInterval(() => {
 applyLanguage();
 renderDigits();
 renderDetails();
+renderResultsDob();
 show("home");

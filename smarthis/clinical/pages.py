@@ -1,0 +1,27 @@
+"""The doctor's workstation: one examination room's queue and the visit being examined."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from smarthis.db import Database
+from smarthis.queueing import service as queue
+from smarthis.security.deps import database, require
+from smarthis.security.permissions import Permission
+from smarthis.security.principal import Principal
+from smarthis.web.pages import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/doctor/{point_code}")
+def doctor_workstation(
+    point_code: str,
+    request: Request,
+    principal: Principal = Depends(require(Permission.EXAMINATION_WRITE)),
+    db: Database = Depends(database),
+) -> Response:
+    with db.session() as session:
+        point = queue.get_point(session, principal.facility_code, point_code)
+    return render(request, "doctor.html", principal, db, point=point)

@@ -1,0 +1,1 @@
+"""Pharmacy: the doctor's outpatient prescription (đơn thuốc) and its printed form."""
