@@ -74,6 +74,7 @@ def create_app(
     from smarthis.orders.api import router as orders_router
     from smarthis.orders.catalog_api import router as service_catalog_router
     from smarthis.orders.live_api import router as visit_live_router
+    from smarthis.orders.pages import router as results_pages_router
     from smarthis.patients.api import router as patients_router
     from smarthis.pharmacy.api import router as prescriptions_router
     from smarthis.queueing.api import router as queue_router
@@ -100,6 +101,7 @@ def create_app(
         clinical_pages_router,
         service_catalog_router,
         visit_live_router,
+        results_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -27,6 +27,7 @@ from smarthis.orders.schemas import (
     RouteStopOut,
     SpecimenOut,
 )
+from smarthis.orders.worklist_api import router as worklist_router
 from smarthis.patients.models import Patient
 from smarthis.printing.order_slip import OrderSlip, SlipStop, order_slip_pdf
 from smarthis.printing.specimen_label import SpecimenLabel, specimen_label_pdf
@@ -273,6 +274,7 @@ def patient_results(
 
 # One router for the app to mount: the orders, the patient's results, the kiosk lookup.
 router = APIRouter()
+router.include_router(worklist_router)
 router.include_router(orders_router)
 router.include_router(patient_results_router)
 router.include_router(kiosk_results_router)

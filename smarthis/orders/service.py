@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from smarthis import events
 from smarthis.catalogs.lab import NoReferenceRange, flag_result, lab_analytes
 from smarthis.catalogs.service_catalog import HospitalService, find_service
+from smarthis.clinical.examination import record_step
 from smarthis.clinical.models import Visit
 from smarthis.counters import next_value
 from smarthis.db import MAX_ID, utcnow
@@ -265,6 +266,7 @@ def place_order(
         patient_id=patient.id,
         detail={"order": order.id, "services": list(service_codes)},
     )
+    record_step(session, visit, "ordered", actor.name)
     _emit(session, order, None, "ordered")
     return PlacedOrder(order, items, route_order(list(stops.values())))
 
@@ -357,6 +359,13 @@ class CollectedSpecimen:
     patient: Patient
 
 
+def _record_visit_step(session: Session, order: Order, step: str, by: str) -> None:
+    """Timestamp the order's step on its visit, so waits per step can be reported."""
+    visit = session.get(Visit, order.visit_id)
+    if visit is not None:
+        record_step(session, visit, step, by)
+
+
 def collect_specimen(session: Session, actor: Principal, item_id: int) -> CollectedSpecimen:
     """Record the sample taken for this lab item, in one tube with every other uncollected
     lab item of the order that needs the same container; gives its accession number."""
@@ -409,6 +418,7 @@ def collect_specimen(session: Session, actor: Principal, item_id: int) -> Collec
         patient_id=order.patient_id,
         detail={"accession": specimen.accession_number, "items": [i.id for i in together]},
     )
+    _record_visit_step(session, order, "sample_taken", actor.name)
     _emit(session, order, item, "specimen_collected", accession=specimen.accession_number)
     patient = session.get(Patient, order.patient_id)
     assert patient is not None
@@ -762,6 +772,7 @@ def verify(session: Session, actor: Principal, item_id: int) -> OrderItem:
     session.flush()
     order, patient = _item_context(session, item)
     audit.record(session, actor, "result.verify", patient_id=patient.id, detail={"item": item.id})
+    _record_visit_step(session, order, "result_verified", actor.name)
     _emit(session, order, item, "verified")
     return item
 
@@ -866,3 +877,42 @@ def results_for_visit(
         detail={"visit": visit.id, "verified_only": verified_only},
     )
     return _collect(session, orders, verified_only, with_history=not verified_only)
+
+
+# --- the performing room calls the patient ------------------------------------------------
+
+
+def ticket_called(session: Session, actor: Principal, ticket: Ticket) -> list[OrderItem]:
+    """The room called (or recalled) a ticket: the order items it carries start
+    (ordered -> in_progress) and the visit gets a "called_<kind>" step, once per item.
+
+    Called by the queue's API layer after `call_next` / `recall`, in the same transaction.
+    The queue engine stays free of orders (orders already depend on the queue, not the
+    reverse); a ticket that carries no order item (reception, examination) changes nothing.
+    Completing the ticket changes nothing either: results come from the workstation."""
+    items = list(
+        session.execute(
+            select(OrderItem)
+            .where(
+                OrderItem.facility_code == ticket.facility_code,
+                OrderItem.ticket_id == ticket.id,
+                OrderItem.status == "ordered",
+            )
+            .order_by(OrderItem.id)
+        ).scalars()
+    )
+    if not items:
+        return []
+    order = session.get(Order, items[0].order_id)
+    assert order is not None
+    visit = session.get(Visit, order.visit_id)
+    assert visit is not None
+    for item in items:
+        _set_status(item, "in_progress")
+    record_step(session, visit, f"called_{items[0].point_kind}", actor.name)
+    session.flush()
+    for item in items:
+        item_order = order if item.order_id == order.id else session.get(Order, item.order_id)
+        assert item_order is not None
+        _emit(session, item_order, item, "started")
+    return items

@@ -52,6 +52,17 @@ def ticket_out(session: Session, ticket: Ticket) -> TicketOut:
     return out
 
 
+def _start_ordered_items(session: Session, principal: Principal, ticket: Ticket) -> None:
+    """A paraclinical room called the patient: the order items the ticket carries start.
+
+    The hook lives here, in the API layer, so the queue engine (queueing.service) never
+    imports orders: orders depend on the queue (they issue tickets), not the reverse. The
+    import is deferred for the same reason; same transaction as the call."""
+    from smarthis.orders.service import ticket_called
+
+    ticket_called(session, principal, ticket)
+
+
 @router.post("/tickets", status_code=201)
 def issue_ticket(
     body: TicketIssue,
@@ -166,7 +177,10 @@ def call_next(
 ) -> TicketOut | None:
     with db.session() as session:
         ticket = queue.call_next(session, principal, code)
-        return ticket_out(session, ticket) if ticket is not None else None
+        if ticket is None:
+            return None
+        _start_ordered_items(session, principal, ticket)
+        return ticket_out(session, ticket)
 
 
 @router.post("/tickets/{ticket_id}/recall")
@@ -176,7 +190,9 @@ def recall(
     db: Database = Depends(database),
 ) -> TicketOut:
     with db.session() as session:
-        return ticket_out(session, queue.recall(session, principal, ticket_id))
+        ticket = queue.recall(session, principal, ticket_id)
+        _start_ordered_items(session, principal, ticket)
+        return ticket_out(session, ticket)
 
 
 @router.post("/tickets/{ticket_id}/skip")
