@@ -1,4 +1,5 @@
-"""The doctor's workstation: one examination room's queue and the visit being examined."""
+"""The doctor's workstation (one examination room's queue and the visit being examined)
+and the patient record page (the EMR timeline) of any clinical workstation."""
 
 from __future__ import annotations
 
@@ -25,3 +26,14 @@ def doctor_workstation(
     with db.session() as session:
         point = queue.get_point(session, principal.facility_code, point_code)
     return render(request, "doctor.html", principal, db, point=point)
+
+
+@router.get("/patients/{patient_id}/record")
+def patient_record(
+    patient_id: int,
+    request: Request,
+    principal: Principal = Depends(require(Permission.RESULT_READ)),
+    db: Database = Depends(database),
+) -> Response:
+    """The patient's EMR timeline; the page reads it from the timeline API, which audits."""
+    return render(request, "patient_record.html", principal, db, patient_id=patient_id)

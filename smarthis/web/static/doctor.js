@@ -122,7 +122,9 @@ function fmtDate(iso) {
 }
 
 function fmtTime(iso) {
-  return new Date(iso).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+  return new Date(iso).toLocaleTimeString("vi-VN", {
+    hour: "2-digit", minute: "2-digit", timeZone: "Asia/Ho_Chi_Minh",
+  });
 }
 
 async function openVisit(id) {
@@ -140,7 +142,7 @@ async function openVisit(id) {
     }
   }
   showRecord(data);
-  await Promise.all([loadOrders(), loadResults()]);
+  await Promise.all([loadOrders(), loadResults(), loadPrescription()]);
   listen();
 }
 
@@ -151,6 +153,7 @@ function showRecord(data) {
   $("#patient-facts").textContent = [p.sex === "male" ? "Nam" : p.sex === "female" ? "Nữ" : "", age(p),
     p.date_of_birth ? `sinh ${fmtDate(p.date_of_birth)}` : ""].filter(Boolean).join(" · ");
   $("#patient-mrn").textContent = p.mrn;
+  $("#patient-record-link").href = `/patients/${p.id}/record`;
   $("#visit-number").textContent = data.visit_number;
   $("#visit-status").textContent = data.conclusion_vi ? `Đã kết thúc: ${data.conclusion_vi}` : "Đang khám";
   const exam = data.examination || {};
@@ -450,6 +453,145 @@ function listen() {
   });
   stream.onerror = () => { $("#live-state").textContent = "○ mất kết nối, đang thử lại…"; };
 }
+
+// --- prescription ----------------------------------------------------------------------
+
+const DEFAULT_INSTRUCTIONS = "Uống 1 viên/lần, 2 lần/ngày, sau ăn";
+let rxItems = []; // {drug: {code, active_ingredient, strength, brand_name, unit, controlled}, quantity, instructions, days}
+let rxIssued = false;
+let drugTimer = null;
+let drugSeq = 0;
+
+function drugLabel(d) {
+  return `${d.active_ingredient} ${d.strength}${d.brand_name ? ` (${d.brand_name})` : ""}`;
+}
+
+$("#drug-query").addEventListener("input", () => {
+  clearTimeout(drugTimer);
+  drugTimer = setTimeout(searchDrugs, 200);
+});
+
+async function searchDrugs() {
+  const q = $("#drug-query").value.trim();
+  const seq = ++drugSeq;
+  if (q.length < 2) {
+    $("#drug-hits").replaceChildren();
+    return;
+  }
+  const hits = await api("GET", `/api/catalog/drugs?q=${encodeURIComponent(q)}&limit=12`).catch(() => []);
+  if (seq !== drugSeq) return;
+  if (!hits.length) {
+    $("#drug-hits").replaceChildren(el("li", { class: "muted", text: "Không tìm thấy thuốc." }));
+    return;
+  }
+  $("#drug-hits").replaceChildren(...hits.map((d) => {
+    const add = el("button", { type: "button", class: "pick-drug", text: "Thêm vào đơn" });
+    add.addEventListener("click", () => addDrug(d));
+    return el("li", { "data-code": d.code },
+      el("strong", { text: drugLabel(d) }),
+      el("span", { class: "muted", text: `${d.dosage_form}, ${d.route} · ${d.unit}` }),
+      d.controlled ? el("span", { class: "tag controlled", text: `Thuốc ${d.controlled} — cần đơn đặc biệt` }) : null,
+      el("span", { class: "pick" }, add));
+  }));
+}
+
+function addDrug(d) {
+  $("#drug-query").value = "";
+  $("#drug-hits").replaceChildren();
+  if (rxItems.some((item) => item.drug.code === d.code)) {
+    say("#rx-message", `${drugLabel(d)} đã có trong đơn.`, true);
+    return;
+  }
+  const oral = d.route === "uống" && d.unit === "viên";
+  rxItems.push({ drug: d, quantity: oral ? 10 : 1, instructions: oral ? DEFAULT_INSTRUCTIONS : "", days: oral ? 5 : null });
+  showPrescription();
+  say("#rx-message", "Chưa lưu — bấm “Lưu đơn” hoặc “Ký và phát hành đơn”.");
+}
+
+function showPrescription() {
+  $("#rx-items").replaceChildren(...rxItems.map((item, index) => {
+    const qty = el("input", { class: "qty", inputmode: "numeric", value: String(item.quantity ?? ""), "aria-label": `Số lượng ${item.drug.active_ingredient}` });
+    qty.addEventListener("input", () => { item.quantity = qty.value.trim(); });
+    const how = el("input", { class: "instructions", value: item.instructions || "", "aria-label": `Cách dùng ${item.drug.active_ingredient}` });
+    how.addEventListener("input", () => { item.instructions = how.value; });
+    const days = el("input", { class: "days", inputmode: "numeric", value: item.days == null ? "" : String(item.days), "aria-label": `Số ngày ${item.drug.active_ingredient}` });
+    days.addEventListener("input", () => { item.days = days.value.trim(); });
+    const remove = el("button", { type: "button", class: "link", title: "Bỏ", "aria-label": `Bỏ ${item.drug.code}`, text: "×" });
+    remove.addEventListener("click", () => { rxItems.splice(index, 1); showPrescription(); });
+    for (const input of [qty, how, days]) input.disabled = rxIssued;
+    remove.hidden = rxIssued;
+    return el("tr", { "data-code": item.drug.code },
+      el("td", {}, el("strong", { text: drugLabel(item.drug) }),
+        item.drug.controlled ? el("span", { class: "tag controlled", text: ` ${item.drug.controlled}` }) : null),
+      el("td", {}, qty), el("td", { text: item.drug.unit }), el("td", {}, how), el("td", {}, days), el("td", {}, remove));
+  }));
+  $("#rx-empty").hidden = rxItems.length > 0;
+  $("#drug-query").disabled = rxIssued;
+  $("#rx-save").disabled = rxIssued;
+  $("#rx-issue").disabled = rxIssued;
+}
+
+function showPrescriptionPapers(prescription) {
+  $("#rx-status").textContent = prescription
+    ? (prescription.status === "issued" ? `Đã phát hành ${fmtTime(prescription.issued_at)}` : "Bản nháp")
+    : "";
+  $("#rx-papers").replaceChildren(prescription
+    ? el("a", { id: "rx-pdf", href: `/api/visits/${visitId}/prescription.pdf`, target: "_blank", text: prescription.status === "issued" ? "In đơn thuốc" : "Xem đơn thuốc (nháp)" })
+    : "");
+}
+
+function takePrescription(prescription) {
+  rxIssued = Boolean(prescription && prescription.status === "issued");
+  rxItems = prescription ? prescription.items.map((item) => ({
+    drug: { ...item, code: item.drug_code }, quantity: item.quantity, instructions: item.instructions, days: item.days,
+  })) : [];
+  showPrescription();
+  showPrescriptionPapers(prescription);
+}
+
+async function loadPrescription() {
+  say("#rx-message", "");
+  try {
+    takePrescription(await api("GET", `/api/visits/${visitId}/prescription`));
+  } catch (error) {
+    takePrescription(null);
+    if (error.status !== 404) say("#rx-message", error.message, true);
+  }
+}
+
+function wholeNumber(text) {
+  const value = String(text ?? "").trim();
+  return /^\d+$/.test(value) ? Number(value) : NaN;
+}
+
+async function savePrescription(issue) {
+  const items = [];
+  for (const item of rxItems) {
+    const quantity = wholeNumber(item.quantity);
+    if (Number.isNaN(quantity)) {
+      say("#rx-message", `Số lượng ${item.drug.active_ingredient} phải là số nguyên.`, true);
+      return;
+    }
+    const daysText = String(item.days ?? "").trim();
+    const days = daysText === "" ? null : wholeNumber(daysText);
+    if (Number.isNaN(days)) {
+      say("#rx-message", `Số ngày dùng ${item.drug.active_ingredient} phải là số nguyên.`, true);
+      return;
+    }
+    items.push({ drug_code: item.drug.code, quantity, instructions: item.instructions || "", days });
+  }
+  try {
+    const saved = await api("POST", `/api/visits/${visitId}/prescription`, {
+      items, advice: $("#advice").value || null, issue,
+    });
+    takePrescription(saved);
+    say("#rx-message", issue ? "Đã ký và phát hành đơn thuốc." : "Đã lưu đơn (nháp).");
+  } catch (error) {
+    say("#rx-message", error.message, true);
+  }
+}
+$("#rx-save").addEventListener("click", () => savePrescription(false));
+$("#rx-issue").addEventListener("click", () => savePrescription(true));
 
 // --- conclusion ------------------------------------------------------------------------
 
