@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from bench.cpu import CpuSnapshot
 from bench.fixtures import (
     KIOSK_AREA,
     Hospital,
+    ScannedCard,
     load_hospital,
     prepare_postgres,
     prepare_sqlite,
@@ -57,6 +59,7 @@ GOAL_REGISTRATION_P95_MS = 50.0
 GOAL_CALL_TO_BOARD_P99_MS = 250.0
 MAX_ERROR_SAMPLES = 10
 KEEPALIVE_EXPIRY_S = 2.0
+EMPTY_ROOM_PAUSE_S = 0.2  # --calls-during-kiosk: a caller whose room is empty looks again
 DOCTOR_LOGIN = "bs.nam"
 RECEPTION_LOGIN = "letan.hoa"
 WARM_UP_REGISTRATIONS = 6
@@ -128,7 +131,7 @@ async def _register_one(
     client: httpx.AsyncClient,
     rec: Recorder,
     headers: dict[str, str],
-    qr_text: str,
+    card: ScannedCard,
     key: str,
     rng: random.Random,
     outcome: KioskOutcome,
@@ -141,12 +144,13 @@ async def _register_one(
         "POST",
         "/api/kiosk/identify",
         "identify",
-        json={"qr_text": qr_text},
+        json={"qr_text": card.qr_text},
         headers=headers,
     )
     if found is None:
         return
     identified, identify_s = found
+    rec.samples["identify_existing_insured" if card.existing else "identify_new"].append(identify_s)
     body = identified.json()
     outcome.insurance[body["insurance"]["status"]] += 1
     if think_s:
@@ -183,7 +187,7 @@ async def _register_one(
 async def run_kiosks(
     base_url: str,
     kiosk_tokens: list[str],
-    qr_texts: list[str],
+    cards: list[ScannedCard],
     kiosks: int,
     rec: Recorder,
     run_id: str,
@@ -192,21 +196,25 @@ async def run_kiosks(
 ) -> KioskOutcome:
     """`kiosks` tasks pull registrations from one work queue until it is empty or the
     deadline passes."""
-    work: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
-    for index, text in enumerate(qr_texts):
-        work.put_nowait((index, text))
+    work: asyncio.Queue[tuple[int, ScannedCard]] = asyncio.Queue()
+    for index, card in enumerate(cards):
+        work.put_nowait((index, card))
     outcome = KioskOutcome()
 
     async def kiosk(number: int, client: httpx.AsyncClient) -> None:
         headers = _bearer(kiosk_tokens[number % len(kiosk_tokens)])
         rng = random.Random(number)
+        if think_s:
+            # Patients do not all scan in the same millisecond: kiosks start spread out
+            # over one registration cycle (two pauses).
+            await asyncio.sleep(rng.uniform(0, 2 * think_s))
         while time.monotonic() < deadline:
             try:
-                index, text = work.get_nowait()
+                index, card = work.get_nowait()
             except asyncio.QueueEmpty:
                 return
             key = f"bench-{run_id}-{index:05d}"
-            await _register_one(client, rec, headers, text, key, rng, outcome, think_s)
+            await _register_one(client, rec, headers, card, key, rng, outcome, think_s)
 
     async with httpx.AsyncClient(
         base_url=base_url, limits=_pool(kiosks), timeout=REQUEST_TIMEOUT
@@ -229,7 +237,7 @@ async def warm_up(base_url: str, hospital: Hospital, run_id: str) -> None:
         base_url=base_url, limits=_pool(8), timeout=REQUEST_TIMEOUT
     ) as client:
         await asyncio.gather(*(client.get("/health") for _ in range(32)))
-        cards = [c.qr_text for c in hospital.warm_up[:WARM_UP_REGISTRATIONS]]
+        cards = hospital.warm_up[:WARM_UP_REGISTRATIONS]
         outcome = KioskOutcome()
         await asyncio.gather(
             *(
@@ -237,12 +245,12 @@ async def warm_up(base_url: str, hospital: Hospital, run_id: str) -> None:
                     client,
                     rec,
                     _bearer(hospital.kiosk_tokens[i % len(hospital.kiosk_tokens)]),
-                    text,
+                    card,
                     f"warm-{run_id}-{i:03d}",
                     random.Random(i),
                     outcome,
                 )
-                for i, text in enumerate(cards)
+                for i, card in enumerate(cards)
             )
         )
     if rec.errors:
@@ -361,6 +369,8 @@ class CallOutcome:
     calls: int = 0
     missed_deliveries: int = 0
     rooms: list[str] = field(default_factory=list)
+    # (display number, boards expected, boards that had shown it within the timeout)
+    incomplete: list[tuple[str, int, int]] = field(default_factory=list)
 
 
 async def run_calls(
@@ -371,13 +381,15 @@ async def run_calls(
     calls: int,
     rec: Recorder,
     deadline: float,
+    more_patients_coming: Callable[[], bool] = lambda: False,
 ) -> CallOutcome:
     """One caller calls next round the rooms; each call waits until every board has shown
-    it (or CALL_DELIVERY_TIMEOUT_S) before the next, so calls do not queue behind each other."""
+    it (or CALL_DELIVERY_TIMEOUT_S) before the next, so calls do not queue behind each other.
+    While `more_patients_coming()`, an empty room is tried again later instead of closed."""
     outcome = CallOutcome(rooms=list(rooms))
     open_rooms = list(rooms)
     headers = _bearer(doctor_token)
-    for attempt in range(calls * 3):
+    for attempt in range(calls * 50):
         if outcome.calls >= calls or not open_rooms or time.monotonic() > deadline:
             break
         room = open_rooms[attempt % len(open_rooms)]
@@ -389,8 +401,11 @@ async def run_calls(
         if answered is None:
             continue
         ticket = answered[0].json()
-        if ticket is None:  # nobody waits for this room any more
-            open_rooms.remove(room)
+        if ticket is None:  # nobody waits for this room (yet)
+            if more_patients_coming():
+                await asyncio.sleep(EMPTY_ROOM_PAUSE_S)
+            else:
+                open_rooms.remove(room)
             continue
         display_number = ticket["display_number"]
         if len(boards.arrivals.get(display_number, [])) < expected:
@@ -401,6 +416,8 @@ async def run_calls(
         arrived = boards.arrivals.get(display_number, [])
         outcome.latencies.extend(seen - sent for seen in arrived)
         outcome.missed_deliveries += max(0, expected - len(arrived))
+        if len(arrived) < expected:
+            outcome.incomplete.append((display_number, expected, len(arrived)))
         outcome.calls += 1
     return outcome
 
@@ -489,33 +506,55 @@ async def run(
         base_url=base, limits=_pool(args.boards + 5), timeout=STREAM_TIMEOUT
     )
     rec = Recorder()
+    clients: list[httpx.AsyncClient] = []
     try:
         if not args.boards_after_kiosk:
             await boards.connect(board_client, hospital.board_tokens, args.boards, BOARD_CONNECT_S)
         boards_during_kiosk = len(boards.live)
+        client = httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT)
+        clients.append(client)
+        doctor = await _token(client, DOCTOR_LOGIN, hospital.staff_password)
+        rooms = await _examination_rooms(client, doctor)
         if profiler:
             profiler.start("kiosk", KIOSK_PHASE_S)
         app_pids = app.worker_pids()
         cpu_before = CpuSnapshot.take(app_pids, simulator.pid)
-        kiosks = await run_kiosks(
-            base,
-            hospital.kiosk_tokens,
-            [c.qr_text for c in hospital.registrations],
-            args.kiosks,
-            rec,
-            run_id,
-            min(deadline, time.monotonic() + KIOSK_PHASE_S),
-            args.think_s,
+        kiosk_deadline = min(deadline, time.monotonic() + KIOSK_PHASE_S)
+        kiosk_task = asyncio.create_task(
+            run_kiosks(
+                base,
+                hospital.kiosk_tokens,
+                hospital.registrations,
+                args.kiosks,
+                rec,
+                run_id,
+                kiosk_deadline,
+                args.think_s,
+            )
         )
+        calls: CallOutcome | None = None
+        if args.calls_during_kiosk:
+            calls = await run_calls(
+                client,
+                boards,
+                doctor,
+                rooms,
+                args.calls,
+                rec,
+                kiosk_deadline,
+                more_patients_coming=lambda: not kiosk_task.done(),
+            )
+        kiosks = await kiosk_task
         kiosk_cpu = CpuSnapshot.take(app_pids, simulator.pid).since(cpu_before, kiosks.duration_s)
         if profiler:
             profiler.stop()
-        if args.boards_after_kiosk:
-            await boards.connect(board_client, hospital.board_tokens, args.boards, BOARD_CONNECT_S)
-
-        async with httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT) as client:
-            doctor = await _token(client, DOCTOR_LOGIN, hospital.staff_password)
-            rooms = await _examination_rooms(client, doctor)
+        calls_cpu: dict[str, float] = {}
+        boards_during_calls = boards_during_kiosk
+        if calls is None:
+            if args.boards_after_kiosk:
+                await boards.connect(
+                    board_client, hospital.board_tokens, args.boards, BOARD_CONNECT_S
+                )
             if kiosks.completed < args.calls:
                 reception = await _token(client, RECEPTION_LOGIN, hospital.staff_password)
                 await _top_up_tickets(
@@ -540,11 +579,25 @@ async def run(
             )
             if profiler:
                 profiler.stop()
+        # A delivery later than the timeout is late, not lost: look once more before closing.
+        if calls.incomplete:
+            await asyncio.sleep(1.0)
+        incomplete_calls = [
+            {
+                "display_number": number,
+                "boards": expected,
+                "shown_in_time": shown,
+                "shown_by_end": len(boards.arrivals.get(number, [])),
+            }
+            for number, expected, shown in calls.incomplete
+        ]
     finally:
         if profiler:
             profiler.stop()
         await boards.close()
         await board_client.aclose()
+        for client in clients:
+            await client.aclose()
 
     kiosk_requests = sum(
         len(rec.samples[s]) + rec.errors[s] for s in ("identify", "choices", "register")
@@ -562,6 +615,7 @@ async def run(
         "ceiling_rps": ceiling_rps,
         "existing_insured": existing,
         "cpu": {"kiosk_phase": kiosk_cpu, "call_phase": calls_cpu},
+        "incomplete_calls": incomplete_calls[:MAX_ERROR_SAMPLES],
     }
 
 
@@ -576,6 +630,9 @@ def _results(args: argparse.Namespace, workers: int, measured: dict, sim_stats: 
     steps = {
         step: summary_ms(rec.samples[step])
         for step in ("identify", "choices", "register", "registration_total")
+    }
+    identify_by_patient = {
+        kind: summary_ms(rec.samples[f"identify_{kind}"]) for kind in ("existing_insured", "new")
     }
     for step in steps.values():
         step.pop("max_ms", None)
@@ -600,13 +657,16 @@ def _results(args: argparse.Namespace, workers: int, measured: dict, sim_stats: 
         "rps": round(measured["kiosk_requests"] / duration, 1) if duration else 0.0,
         "registrations_per_s": round(kiosks.completed / duration, 1) if duration else 0.0,
         "steps": steps,
+        "identify_by_patient": identify_by_patient,
         "boards": measured["boards_during_calls"],
         "boards_during_kiosk": measured["boards_during_kiosk"],
         "calls": calls.calls,
         "call_rooms": calls.rooms,
+        "calls_during_kiosk": args.calls_during_kiosk,
         "call_next_ms": summary_ms(rec.samples["call_next"]),
         "call_to_board_ms": call_ms,
         "missed_deliveries": calls.missed_deliveries,
+        "incomplete_calls": measured["incomplete_calls"],
         "ceiling_rps": round(measured["ceiling_rps"], 1),
         "cpu_seconds": measured["cpu"],
         "load_average_before": measured["load_before"],
@@ -651,7 +711,10 @@ def summary_table(r: dict) -> str:
         f"{r['ceiling_rps']} req/s)  errors {r['errors']}",
         f"{'step':<22}{'count':>7}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}",
     ]
-    for step, s in r["steps"].items():
+    rows = list(r["steps"].items())
+    labels = {"existing_insured": "  identify: on file", "new": "  identify: new"}
+    rows += [(labels[kind], s) for kind, s in r["identify_by_patient"].items()]
+    for step, s in rows:
         lines.append(
             f"{step:<22}{s['count']:>7}{_fmt(s['p50_ms']):>10}{_fmt(s['p95_ms']):>10}"
             f"{_fmt(s['p99_ms']):>10}"
@@ -665,13 +728,15 @@ def summary_table(r: dict) -> str:
     lines.append(
         f"{'call -> board':<22}{b['count']:>7}{_fmt(b['p50']):>10}{_fmt(b['p95']):>10}"
         f"{_fmt(b['p99']):>10}   max {_fmt(b['max'])}  ({r['calls']} calls x {r['boards']} "
-        f"boards, {r['missed_deliveries']} missed)"
+        f"boards, {r['missed_deliveries']} missed"
+        f"{', during the kiosk phase' if r['calls_during_kiosk'] else ''})"
     )
     k = r["cpu_seconds"]["kiosk_phase"]
     lines.append(
         f"CPU s in the kiosk phase ({k['wall_s']} s x {k['cores_available']} cores): app "
         f"{k['app_workers_s']}, load generator {k['load_generator_s']}, simulator "
-        f"{k['bhxh_simulator_s']}, PostgreSQL+other {k['postgres_and_other_s']}; "
+        f"{k['bhxh_simulator_s']}, PostgreSQL {k['postgres_cluster_s']}, other "
+        f"{k['other_s']}; "
         f"load average before {r['load_average_before'][0]}"
     )
     lines.append(
@@ -679,6 +744,11 @@ def summary_table(r: dict) -> str:
         f"{_verdict(goals['registration_p95_met'])};  call->board p99 <= "
         f"{GOAL_CALL_TO_BOARD_P99_MS:.0f} ms: {_verdict(goals['call_to_board_p99_met'])}"
     )
+    for call in r["incomplete_calls"][:5]:
+        lines.append(
+            f"  call {call['display_number']}: shown by {call['shown_in_time']}/{call['boards']} "
+            f"boards within {CALL_DELIVERY_TIMEOUT_S:.0f} s, {call['shown_by_end']} by the end"
+        )
     if r["error_samples"]:
         lines.append("error samples:")
         lines += [f"  [{e['step']}] {e['detail'][:200]}" for e in r["error_samples"][:5]]
@@ -719,6 +789,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="connect the boards only for the call phase (default: on during both phases)",
     )
+    parser.add_argument(
+        "--calls-during-kiosk",
+        action="store_true",
+        help="the caller calls while the kiosks register (default: after them)",
+    )
     parser.add_argument("--profile", metavar="DIR", help="record py-spy stacks of the workers")
     parser.add_argument(
         "--profile-mode",
@@ -742,6 +817,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.workers = 2 if args.db == "postgres" else 1
     if args.db == "sqlite" and args.workers != 1:
         parser.error("SQLite runs one process: --workers 1")
+    if args.calls_during_kiosk and args.boards_after_kiosk:
+        parser.error("--calls-during-kiosk needs the boards connected during the kiosk phase")
     if not 1 <= args.workers <= 16:
         parser.error("--workers must be between 1 and 16")
     return args

@@ -22,18 +22,22 @@ class Counter(Base):
 
 def next_value(session: Session, name: str) -> int:
     """Increment and return the counter `name`; the row stays locked until commit."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    # Create the row if this is the first number of its scope; a concurrent creator wins
-    # harmlessly thanks to ON CONFLICT DO NOTHING.
-    session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
-    result = session.execute(
+    increment = (
         update(Counter)
         .where(Counter.name == name)
         .values(value=Counter.value + 1)
         .returning(Counter.value)
     )
-    return int(result.scalar_one())
+    # The row exists for all but the first number of a scope: update first, so the common
+    # case waits on the row lock once (an INSERT ... ON CONFLICT would wait for it too).
+    value = session.execute(increment).scalar()
+    if value is not None:
+        return int(value)
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # A concurrent first number wins harmlessly thanks to ON CONFLICT DO NOTHING.
+    session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
+    return int(session.execute(increment).scalar_one())
 
 
 def current_value(session: Session, name: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -140,10 +141,23 @@ def claim_announcement(db: Database, event_id: int, device_code: str) -> bool:
         return False
 
 
+# One event goes to every board of its area: serialise it once, not once per board. Only
+# the event loop's thread touches this, so a plain dict is safe.
+_SERIALISED: OrderedDict[tuple[int, str | None], str] = OrderedDict()
+_SERIALISED_KEPT = 512
+
+
 def _sse(event: Event) -> str:
-    return (
-        f"id: {event['event_id']}\nevent: queue\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
-    )
+    # The time is part of the key: an emptied test database numbers events from 1 again.
+    key = (event["event_id"], event.get("at"))
+    text = _SERIALISED.get(key)
+    if text is None:
+        data = json.dumps(event, ensure_ascii=False)
+        text = f"id: {event['event_id']}\nevent: queue\ndata: {data}\n\n"
+        _SERIALISED[key] = text
+        if len(_SERIALISED) > _SERIALISED_KEPT:
+            _SERIALISED.popitem(last=False)
+    return text
 
 
 async def event_stream(

@@ -19,6 +19,8 @@ const MUTED = new URLSearchParams(location.search).get("sound") === "off";
 
 let state = JSON.parse(document.getElementById("initial-state").textContent);
 let lastEventId = state.last_event_id || 0;
+// Events up to this id are already in the loaded state (the server read them before it).
+let stateEventId = lastEventId;
 let serverOffsetMs = 0; // the server's clock minus this device's (TVs' clocks drift)
 const heard = new Set((state.recent_calls || []).map((c) => c.event_id));
 
@@ -146,6 +148,7 @@ function flash(node) {
 function show(fresh) {
   state = fresh;
   lastEventId = fresh.last_event_id;
+  stateEventId = fresh.last_event_id;
   if (IS_BOARD) {
     renderRooms(fresh.rooms);
     renderCalls(false);
@@ -158,11 +161,17 @@ function show(fresh) {
 
 const isCall = (event) => event.kind === "called" || event.kind === "recalled";
 
+// Events arrive in commit order, which is not always id order (ids are taken at insert on
+// PostgreSQL): remember which ids were shown instead of skipping every id below the largest.
+const shownIds = new Set();
+
 function apply(event) {
   // A replayed event may already be in a state loaded meanwhile: show it once, but it may
   // still need speaking (the snapshot carries no spoken text).
-  if (event.event_id > lastEventId) {
-    lastEventId = event.event_id;
+  if (!shownIds.has(event.event_id) && event.event_id > stateEventId) {
+    shownIds.add(event.event_id);
+    if (shownIds.size > 2000) shownIds.delete(shownIds.values().next().value);
+    lastEventId = Math.max(lastEventId, event.event_id);
     if (IS_BOARD) applyToBoard(event);
     else applyToDoor(event);
   }

@@ -1,0 +1,36 @@
+"""The board stream delivers events in commit order, even when ids are not in that order."""
+
+from __future__ import annotations
+
+import asyncio
+
+from smarthis.events import bus
+from smarthis.queueing.display import event_stream
+
+
+async def _no_replay(_after: int) -> list[dict]:
+    return []
+
+
+async def _first_events(count: int, publish: list[dict]) -> list[str]:
+    async def never_disconnected() -> bool:
+        return False
+
+    stream = event_stream(never_disconnected, lambda e: True, _no_replay, None)
+    assert (await stream.__anext__()).startswith("retry:")
+    for event in publish:
+        bus.publish(event)
+    received = [await asyncio.wait_for(stream.__anext__(), timeout=5) for _ in range(count)]
+    await stream.aclose()
+    return received
+
+
+def test_a_call_committed_after_a_later_id_still_reaches_the_board() -> None:
+    # On PostgreSQL ids are taken at insert: the call (id 4) may commit after id 5.
+    events = [
+        {"event_id": 5, "kind": "issued", "display_number": "B-0002"},
+        {"event_id": 4, "kind": "called", "display_number": "B-0001"},
+    ]
+    received = asyncio.run(_first_events(2, events))
+    assert received[0].startswith("id: 5\n") and received[1].startswith("id: 4\n")
+    assert '"B-0001"' in received[1]
