@@ -80,3 +80,31 @@ def visit_events(
         media_type="text/event-stream",
         headers=SSE_HEADERS,
     )
+
+
+def doctor_alert_accepts(facility_code: str, login: str) -> Callable[[Event], bool]:
+    def accepts(event: Event) -> bool:
+        return (
+            event.get("topic") == "result"
+            and event.get("kind") == "critical"
+            and event.get("facility") == facility_code
+            and event.get("doctor") == login
+        )
+
+    return accepts
+
+
+@router.get("/api/me/critical-results")
+def my_critical_results(
+    request: Request,
+    principal: Principal = Depends(require(Permission.RESULT_READ)),
+) -> StreamingResponse:
+    """Critical results of every patient the signed-in doctor ordered for, whichever visit
+    their screen shows: a critical value must reach the ordering doctor."""
+    return StreamingResponse(
+        visit_stream(
+            request.is_disconnected, doctor_alert_accepts(principal.facility_code, principal.name)
+        ),
+        media_type="text/event-stream",
+        headers=SSE_HEADERS,
+    )

@@ -568,6 +568,8 @@ def _emit_critical(session: Session, order: Order, item: OrderItem, result: LabR
             analyte_code=result.analyte_code,
             value=result.value_text,
             flag=result.flag,
+            # Only the ordering doctor's own alert stream carries this event to a screen.
+            patient_id=order.patient_id,
         )
 
 

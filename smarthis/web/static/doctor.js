@@ -435,6 +435,24 @@ function criticalAlert(event) {
   box.append(" ", see, " ", ok);
 }
 
+// Criticals for the doctor's other patients (the open visit's stream handles its own).
+function listenForCriticals() {
+  const alerts = new EventSource("/api/me/critical-results");
+  alerts.addEventListener("result", (message) => {
+    const event = JSON.parse(message.data);
+    if (event.visit_id === visitId) return;
+    const box = $("#critical-alert");
+    box.hidden = false;
+    const record = el("a", { href: `/patients/${event.patient_id}/record`, text: "Mở hồ sơ bệnh nhân" });
+    const ok = el("button", { type: "button", text: "Đã biết" });
+    ok.addEventListener("click", () => { box.hidden = true; });
+    box.replaceChildren(el("strong", { text: "KẾT QUẢ NGUY HIỂM (bệnh nhân khác): " }),
+      `${analyteNames[event.analyte_code] || event.analyte_code} = ${event.value} (${FLAG_VI[event.flag] || event.flag}), lượt khám #${event.visit_id}. `,
+      record, " ", ok);
+  });
+}
+listenForCriticals();
+
 function listen() {
   if (stream) stream.close();
   const id = visitId;
