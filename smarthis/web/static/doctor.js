@@ -2,11 +2,8 @@
 // API); the visit on the right: history, vital signs, ICD-10 diagnoses, orders, results
 // (live over SSE from /api/visits/{id}/events) and the conclusion.
 "use strict";
-const csrf = document.querySelector('meta[name="csrf-token"]').content;
 const point = document.querySelector(".doctor").dataset.point;
-const $ = (sel) => document.querySelector(sel);
 const FLAG_VI = { normal: "Bình thường", low: "Thấp", high: "Cao", critical_low: "Thấp nguy hiểm", critical_high: "Cao nguy hiểm" };
-const STATUS_VI = { ordered: "Đã chỉ định", in_progress: "Đang thực hiện", resulted: "Có kết quả (chờ duyệt)", verified: "Đã duyệt", cancelled: "Đã hủy" };
 const KIND_GROUPS = [
   ["lab", "Xét nghiệm"],
   ["ultrasound", "Siêu âm"],
@@ -24,42 +21,6 @@ let record = null;
 let diagnoses = { main: null, secondary: [] }; // {code, name_vi}
 let stream = null;
 const analyteNames = {}; // analyte code -> Vietnamese name, from the results shown
-
-class ApiError extends Error {
-  constructor(status, data) {
-    super((data && data.error && data.error.message) || `Lỗi ${status}`);
-    this.status = status;
-    this.data = data;
-  }
-}
-
-async function api(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
-
-function el(tag, attrs, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
-function say(id, text, bad) {
-  const node = $(id);
-  node.textContent = text;
-  node.classList.toggle("bad", Boolean(bad));
-}
 
 // --- queue -----------------------------------------------------------------------------
 
