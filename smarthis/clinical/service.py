@@ -113,52 +113,59 @@ def _create_visit(
             existing = _find_by_key(session, request.idempotency_key)
             if existing is not None:
                 return existing
-        patient = get_patient(session, actor, request.patient_id)
-        card_code = card_code or patient.bhyt_code
-        uses_insurance = request.use_insurance and card_code is not None
-        if request.use_insurance and card_code is None:
-            raise DomainError(
-                "visit_card_missing",
-                "Bệnh nhân chưa có mã thẻ BHYT: nhập mã thẻ hoặc chọn khám dịch vụ",
-                "No BHYT card code on file: give one or register as self-paying",
-                field="bhyt_code",
-            )
-        officer = duty_officer_for(session, actor) if uses_insurance else None
-        visit = Visit(
+        return new_visit(session, actor, request, card_code)
+
+
+def new_visit(
+    session: Session, actor: Principal, request: VisitRequest, card_code: str | None
+) -> Visit:
+    """Insert the visit in the caller's transaction, its card check still to be done."""
+    patient = get_patient(session, actor, request.patient_id)
+    card_code = card_code or patient.bhyt_code
+    uses_insurance = request.use_insurance and card_code is not None
+    if request.use_insurance and card_code is None:
+        raise DomainError(
+            "visit_card_missing",
+            "Bệnh nhân chưa có mã thẻ BHYT: nhập mã thẻ hoặc chọn khám dịch vụ",
+            "No BHYT card code on file: give one or register as self-paying",
+            field="bhyt_code",
+        )
+    officer = duty_officer_for(session, actor) if uses_insurance else None
+    visit = Visit(
+        facility_code=actor.facility_code,
+        visit_number=_visit_number(session, actor.facility_code),
+        patient_id=patient.id,
+        registered_by=actor.name,
+        registered_via="kiosk" if actor.role == "kiosk" else "reception",
+        arrival_mode=request.arrival_mode,
+        proposed_category=propose_category(
+            request.arrival_mode,
+            uses_insurance,
+            card_registered_facility=None,
             facility_code=actor.facility_code,
-            visit_number=_visit_number(session, actor.facility_code),
-            patient_id=patient.id,
-            registered_by=actor.name,
-            registered_via="kiosk" if actor.role == "kiosk" else "reception",
-            arrival_mode=request.arrival_mode,
-            proposed_category=propose_category(
-                request.arrival_mode,
-                uses_insurance,
-                card_registered_facility=None,
-                facility_code=actor.facility_code,
-            ),
-            uses_insurance=uses_insurance,
-            bhyt_code=card_code,
-            card_check_status="pending" if uses_insurance else "not_requested",
-            card_check_staff_name=officer.full_name if officer else None,
-            card_check_staff_cccd=officer.cccd if officer else None,
-            idempotency_key=request.idempotency_key,
+        ),
+        uses_insurance=uses_insurance,
+        bhyt_code=card_code,
+        card_check_status="pending" if uses_insurance else "not_requested",
+        card_check_staff_name=officer.full_name if officer else None,
+        card_check_staff_cccd=officer.cccd if officer else None,
+        idempotency_key=request.idempotency_key,
+    )
+    if uses_insurance and (officer is None or not officer.cccd):
+        visit.card_check_status = "not_verified"
+        visit.card_check_message = (
+            "Chưa có cán bộ trực (họ tên và CCCD) để tra cứu thẻ trên cổng BHXH"
         )
-        if uses_insurance and (officer is None or not officer.cccd):
-            visit.card_check_status = "not_verified"
-            visit.card_check_message = (
-                "Chưa có cán bộ trực (họ tên và CCCD) để tra cứu thẻ trên cổng BHXH"
-            )
-        session.add(visit)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "visit.register",
-            patient_id=patient.id,
-            detail={"visit": visit.visit_number, "insurance": uses_insurance},
-        )
-        return visit
+    session.add(visit)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        "visit.register",
+        patient_id=patient.id,
+        detail={"visit": visit.visit_number, "insurance": uses_insurance},
+    )
+    return visit
 
 
 def _status_for(answer: CardCheckAnswer) -> str:
@@ -172,6 +179,17 @@ def _status_for(answer: CardCheckAnswer) -> str:
     }.get(result.action, "not_verified")
 
 
+def card_check_request(visit: Visit, patient: Patient) -> CardCheckRequest:
+    return CardCheckRequest(
+        card_code=visit.bhyt_code or "",
+        full_name=patient.full_name,
+        staff_name=visit.card_check_staff_name or "",
+        staff_cccd=visit.card_check_staff_cccd or "",
+        date_of_birth=patient.date_of_birth,
+        year_of_birth=None if patient.date_of_birth else patient.birth_year,
+    )
+
+
 def run_card_check(
     db: Database, portal: CardCheckPortal, settings: Settings, visit_id: int
 ) -> Visit:
@@ -182,53 +200,56 @@ def run_card_check(
             raise NotFound("visit_not_found", "Không có lượt khám", "No such visit", "visit_id")
         patient = session.get(Patient, visit.patient_id)
         assert patient is not None
-        request = CardCheckRequest(
-            card_code=visit.bhyt_code or "",
-            full_name=patient.full_name,
-            staff_name=visit.card_check_staff_name or "",
-            staff_cccd=visit.card_check_staff_cccd or "",
-            date_of_birth=patient.date_of_birth,
-            year_of_birth=None if patient.date_of_birth else patient.birth_year,
-        )
+        request = card_check_request(visit, patient)
     try:
         answer, _from_cache = check_card(
             db, portal, visit.facility_code, request, settings.bhxh_cache_seconds
         )
-        status, code, message = _status_for(answer), answer.code, answer.result.message_vi
-        raw = json.dumps(answer.raw, ensure_ascii=False)
     except PortalUnavailable as exc:
         log.info("card check for visit %s deferred: %s", visit_id, exc)
-        answer, status, code, raw = None, "not_verified", None, None
-        message = "Cổng BHXH không phản hồi kịp: đã tiếp nhận, sẽ kiểm tra lại tự động"
+        answer = None
     with db.session() as session:
         visit = session.get(Visit, visit_id)
         assert visit is not None
-        visit.card_check_status = status
-        visit.card_check_code = code
-        visit.card_check_message = message
-        visit.card_check_attempts += 1
-        visit.card_check_claimed_at = None
-        if raw is not None:
-            visit.card_check_raw = raw
-            visit.card_checked_at = utcnow()
-        if answer is not None and answer.card_code_to_use:
-            visit.bhyt_code = answer.card_code_to_use
-            if status in ("verified", "verified_check_id"):
-                record_verified_card(
-                    session,
-                    system_principal(visit.facility_code, source="card-check"),
-                    visit.patient_id,
-                    answer.card_code_to_use,
-                    answer.social_insurance_number,
-                )
-        if answer is not None:
-            visit.proposed_category = propose_category(
-                visit.arrival_mode,
-                status in ("verified", "verified_check_id"),
-                card_registered_facility=answer.registered_facility_code,
-                facility_code=visit.facility_code,
-            )
+        record_card_answer(session, visit, answer)
         return visit
+
+
+def record_card_answer(session: Session, visit: Visit, answer: CardCheckAnswer | None) -> None:
+    """Write the portal's answer on the visit; None means the portal could not answer in
+    time, and the background re-check takes it from there."""
+    visit.card_check_attempts += 1
+    visit.card_check_claimed_at = None
+    if answer is None:
+        visit.card_check_status = "not_verified"
+        visit.card_check_code = None
+        visit.card_check_message = (
+            "Cổng BHXH không phản hồi kịp: đã tiếp nhận, sẽ kiểm tra lại tự động"
+        )
+        return
+    status = _status_for(answer)
+    visit.card_check_status = status
+    visit.card_check_code = answer.code
+    visit.card_check_message = answer.result.message_vi
+    visit.card_check_raw = json.dumps(answer.raw, ensure_ascii=False)
+    visit.card_checked_at = utcnow()
+    verified = status in ("verified", "verified_check_id")
+    if answer.card_code_to_use:
+        visit.bhyt_code = answer.card_code_to_use
+        if verified:
+            record_verified_card(
+                session,
+                system_principal(visit.facility_code, source="card-check"),
+                visit.patient_id,
+                answer.card_code_to_use,
+                answer.social_insurance_number,
+            )
+    visit.proposed_category = propose_category(
+        visit.arrival_mode,
+        verified,
+        card_registered_facility=answer.registered_facility_code,
+        facility_code=visit.facility_code,
+    )
 
 
 def _claim_for_recheck(db: Database, limit: int) -> list[int]:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
 from smarthis.db import Database, utcnow
 from smarthis.insurance.models import CardCheckCache
@@ -31,10 +32,16 @@ def cached_answer(
     db: Database, facility_code: str, request: CardCheckRequest, max_age_s: int
 ) -> CardCheckAnswer | None:
     with db.session() as session:
-        row = session.get(CardCheckCache, (facility_code, cache_key(request)))
-        if row is None or row.checked_at < utcnow() - timedelta(seconds=max_age_s):
-            return None
-        return parse_answer(json.loads(row.answer_json))
+        return cached_answer_in(session, facility_code, request, max_age_s)
+
+
+def cached_answer_in(
+    session: Session, facility_code: str, request: CardCheckRequest, max_age_s: int
+) -> CardCheckAnswer | None:
+    row = session.get(CardCheckCache, (facility_code, cache_key(request)))
+    if row is None or row.checked_at < utcnow() - timedelta(seconds=max_age_s):
+        return None
+    return parse_answer(json.loads(row.answer_json))
 
 
 def store_answer(

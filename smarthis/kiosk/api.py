@@ -60,16 +60,28 @@ class InsuranceOut(BaseModel):
     valid_to: date | None
 
 
+class AppointmentOut(BaseModel):
+    """Today's follow-up, booked at an earlier visit: the kiosk offers to confirm it."""
+
+    specialty: str
+    doctor_name: str | None
+    booked_on: date
+    follow_up_date: date
+
+
 class KioskIdentifyOut(BaseModel):
     created: bool
     patient: KioskPatient
     insurance: InsuranceOut
+    appointment: AppointmentOut | None = None
 
 
 class KioskRegisterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     patient_id: int = Field(ge=1)
-    specialty: str = Field(min_length=1, max_length=100)
+    # Required unless `appointment` confirms today's follow-up (its specialty is known).
+    specialty: str | None = Field(default=None, min_length=1, max_length=100)
+    appointment: bool = False
     idempotency_key: str = IdempotencyKey
     priority: DeclaredPriority | None = None
 
@@ -104,7 +116,7 @@ async def identify(
     db: Database = Depends(database),
 ) -> KioskIdentifyOut:
     state = request.app.state
-    registration, insurance = await run_in_threadpool(
+    identified = await run_in_threadpool(
         service.kiosk_identify,
         db,
         principal,
@@ -112,10 +124,11 @@ async def identify(
         state.settings,
         DocumentInput(**body.model_dump()),
     )
-    patient = registration.patient
+    patient = identified.registration.patient
+    booked = identified.appointment
     age = age_on(patient.date_of_birth, date.today()) if patient.date_of_birth else None
     return KioskIdentifyOut(
-        created=registration.created,
+        created=identified.registration.created,
         patient=KioskPatient(
             id=patient.id,
             masked_name=mask_name(patient.full_name),
@@ -123,7 +136,15 @@ async def identify(
             mrn=patient.mrn,
             age=age,
         ),
-        insurance=InsuranceOut(**insurance.__dict__),
+        insurance=InsuranceOut(**identified.insurance.__dict__),
+        appointment=AppointmentOut(
+            specialty=booked.specialty,
+            doctor_name=booked.doctor_name,
+            booked_on=booked.booked_on,
+            follow_up_date=booked.follow_up_date,
+        )
+        if booked
+        else None,
     )
 
 
@@ -159,6 +180,7 @@ def register(
         specialty=body.specialty,
         idempotency_key=f"{principal.name}:{body.idempotency_key}",
         declared_priority=body.priority,
+        appointment=body.appointment,
     )
     with db.session() as session:
         outcome = print_at_device(

@@ -6,14 +6,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from smarthis.clinical.appointments import Appointment, todays_appointment
 from smarthis.clinical.models import Visit
-from smarthis.clinical.service import VisitRequest, register_visit
+from smarthis.clinical.service import VisitRequest, new_visit, record_card_answer
 from smarthis.config import Settings
-from smarthis.db import Database
-from smarthis.errors import DomainError
-from smarthis.insurance.card_check import check_card
+from smarthis.db import MAX_ID, Database
+from smarthis.errors import DomainError, NotFound
+from smarthis.insurance.card_check import cached_answer_in, check_card
 from smarthis.insurance.portal_client import (
     CardCheckPortal,
     CardCheckRequest,
@@ -25,7 +28,8 @@ from smarthis.patients.identify import DocumentInput, identify
 from smarthis.patients.models import Patient
 from smarthis.patients.service import Registration
 from smarthis.queueing import service as queue
-from smarthis.queueing.flows import ticket_for_visit
+from smarthis.queueing.clock import service_day
+from smarthis.queueing.flows import visit_ticket_request
 from smarthis.queueing.models import ServicePoint, Ticket
 from smarthis.queueing.setup import TAKE_A_NUMBER_KINDS
 from smarthis.security.principal import Principal
@@ -80,17 +84,9 @@ def insurance_summary(
         return _summary("no_card")
     card = ids.parse_bhyt(patient.bhyt_code)
     with db.session() as session:
-        officer = duty_officer_for(session, actor)
-    if officer is None or not officer.cccd:
+        request = _card_request(session, actor, patient)
+    if request is None:
         return _summary("not_verified", card_code=patient.bhyt_code)
-    request = CardCheckRequest(
-        card_code=patient.bhyt_code,
-        full_name=patient.full_name,
-        staff_name=officer.full_name,
-        staff_cccd=officer.cccd,
-        date_of_birth=patient.date_of_birth,
-        year_of_birth=None if patient.date_of_birth else patient.birth_year,
-    )
     try:
         answer, _cached = check_card(
             db, portal, actor.facility_code, request, settings.bhxh_cache_seconds
@@ -119,15 +115,27 @@ def insurance_summary(
     )
 
 
+@dataclass
+class Identified:
+    registration: Registration
+    insurance: InsuranceSummary
+    appointment: Appointment | None
+
+
 def kiosk_identify(
     db: Database,
     actor: Principal,
     portal: CardCheckPortal,
     settings: Settings,
     document: DocumentInput,
-) -> tuple[Registration, InsuranceSummary]:
+) -> Identified:
     registration = identify(db, actor, document)
-    return registration, insurance_summary(db, actor, portal, settings, registration.patient)
+    patient = registration.patient
+    with db.session() as session:
+        appointment = todays_appointment(session, actor.facility_code, patient.id, service_day())
+    return Identified(
+        registration, insurance_summary(db, actor, portal, settings, patient), appointment
+    )
 
 
 def kiosk_register(
@@ -137,54 +145,159 @@ def kiosk_register(
     settings: Settings,
     *,
     patient_id: int,
-    specialty: str,
+    specialty: str | None,
     idempotency_key: str,
     declared_priority: str | None = None,
+    appointment: bool = False,
 ) -> tuple[Visit, Ticket]:
-    """One touch: the visit (card checked, answer cached from identification) and its number.
-    Retrying with the same key returns the same visit and ticket."""
+    """One touch: the visit, its card answer (cached when the card was read) and its number,
+    written together in one transaction. With `appointment`, the patient confirms today's
+    follow-up and is numbered in its specialty. Retrying with the same key returns the same
+    visit and ticket."""
+    keys = (f"{idempotency_key}:visit", f"{idempotency_key}:ticket")
     with db.session() as session:
-        patient = session.get(Patient, patient_id)
-        has_card = patient is not None and patient.bhyt_code is not None
-        known = session.execute(
-            select(func.count())
-            .select_from(ServicePoint)
-            .where(
-                ServicePoint.facility_code == actor.facility_code,
-                ServicePoint.kind == "examination",
-                ServicePoint.specialty == specialty,
+        done = _registered_with(session, actor, keys)
+        if done is not None:
+            return done
+        patient = session.get(Patient, patient_id) if 1 <= patient_id <= MAX_ID else None
+        if patient is None or patient.facility_code != actor.facility_code:
+            raise NotFound(
+                "patient_not_found",
+                f"Không tìm thấy bệnh nhân số {patient_id}",
+                f"No patient {patient_id}",
+                field="patient_id",
             )
-        ).scalar_one()
-    if not known:
+        if appointment:
+            specialty = _appointment_specialty(session, actor, patient_id)
+        elif specialty is None:
+            raise DomainError(
+                "kiosk_specialty_missing",
+                "Hãy chọn chuyên khoa",
+                "Choose a specialty",
+                field="specialty",
+            )
+        _require_specialty(session, actor, specialty)
+        card_request = _card_request(session, actor, patient)
+        max_age = settings.bhxh_cache_seconds
+        answer = (
+            cached_answer_in(session, actor.facility_code, card_request, max_age)
+            if card_request
+            else None
+        )
+    if card_request is not None and answer is None:
+        # Not cached (e.g. the card was refused at identification): ask now, with no
+        # transaction open, within the portal's deadline; an outage defers the check.
+        try:
+            answer, _cached = check_card(
+                db, portal, actor.facility_code, card_request, settings.bhxh_cache_seconds
+            )
+        except PortalUnavailable:
+            answer = None
+    try:
+        with db.session() as session:
+            visit = new_visit(
+                session,
+                actor,
+                VisitRequest(
+                    patient_id=patient_id,
+                    arrival_mode="appointment" if appointment else "self_referred",
+                    use_insurance=card_request is not None or patient.bhyt_code is not None,
+                    idempotency_key=keys[0],
+                ),
+                None,
+            )
+            if visit.card_check_status == "pending":
+                record_card_answer(session, visit, answer)
+            request = visit_ticket_request(
+                visit,
+                patient,
+                kind="examination",
+                specialty=specialty,
+                declared_priority=declared_priority,
+                idempotency_key=keys[1],
+                via="kiosk",
+            )
+            return visit, queue.issue_ticket(session, actor, request)
+    except IntegrityError:
+        # The same key won a concurrent race (a double tap): return what it wrote.
+        with db.session() as session:
+            done = _registered_with(session, actor, keys)
+        if done is None:
+            raise
+        return done
+
+
+def _registered_with(
+    session: Session, actor: Principal, keys: tuple[str, str]
+) -> tuple[Visit, Ticket] | None:
+    visit = session.execute(select(Visit).where(Visit.idempotency_key == keys[0])).scalar()
+    if visit is None:
+        return None
+    ticket = queue.find_by_idempotency_key(session, keys[1])
+    if ticket is None:
+        # A visit registered before its number was issued (an older release issued them
+        # in separate transactions): number it now, under the same key.
+        ticket = queue.issue_ticket(
+            session,
+            actor,
+            visit_ticket_request(
+                visit,
+                session.get_one(Patient, visit.patient_id),
+                kind="examination",
+                idempotency_key=keys[1],
+                via="kiosk",
+            ),
+        )
+    return visit, ticket
+
+
+def _appointment_specialty(session: Session, actor: Principal, patient_id: int) -> str:
+    booked = todays_appointment(session, actor.facility_code, patient_id, service_day())
+    if booked is None:
+        raise DomainError(
+            "kiosk_no_appointment",
+            "Không có lịch hẹn tái khám hôm nay: hãy chọn chuyên khoa",
+            "No follow-up appointment today: choose a specialty",
+            field="appointment",
+        )
+    return booked.specialty
+
+
+def _require_specialty(session: Session, actor: Principal, specialty: str) -> None:
+    known = session.execute(
+        select(ServicePoint.id)
+        .where(
+            ServicePoint.facility_code == actor.facility_code,
+            ServicePoint.kind == "examination",
+            ServicePoint.specialty == specialty,
+        )
+        .limit(1)
+    ).first()
+    if known is None:
         raise DomainError(
             "kiosk_specialty",
             f"Chuyên khoa '{specialty}' không có ở bệnh viện",
             f"No examination rooms for '{specialty}'",
             field="specialty",
         )
-    visit = register_visit(
-        db,
-        actor,
-        portal,
-        settings,
-        VisitRequest(
-            patient_id=patient_id,
-            arrival_mode="self_referred",
-            use_insurance=has_card,
-            idempotency_key=f"{idempotency_key}:visit",
-        ),
+
+
+def _card_request(session: Session, actor: Principal, patient: Patient) -> CardCheckRequest | None:
+    """The portal question for this patient's card, if there is a card and an officer on
+    duty in whose name to ask."""
+    if not patient.bhyt_code:
+        return None
+    officer = duty_officer_for(session, actor)
+    if officer is None or not officer.cccd:
+        return None
+    return CardCheckRequest(
+        card_code=patient.bhyt_code,
+        full_name=patient.full_name,
+        staff_name=officer.full_name,
+        staff_cccd=officer.cccd,
+        date_of_birth=patient.date_of_birth,
+        year_of_birth=None if patient.date_of_birth else patient.birth_year,
     )
-    ticket = ticket_for_visit(
-        db,
-        actor,
-        visit.id,
-        kind="examination",
-        specialty=specialty,
-        declared_priority=declared_priority,
-        idempotency_key=f"{idempotency_key}:ticket",
-        via="kiosk",
-    )
-    return visit, ticket
 
 
 def kiosk_take_number(

@@ -56,21 +56,45 @@ def ticket_for_visit(
             )
         patient = session.get(Patient, visit.patient_id)
         assert patient is not None
-        if visit.arrival_mode == "emergency" and declared_priority is None:
-            declared_priority = "emergency"
-        group = priority_for(
-            declared_priority, patient.date_of_birth, patient.birth_year, service_day()
-        )
-        request = queue.TicketRequest(
+        request = visit_ticket_request(
+            visit,
+            patient,
             point_code=point_code,
             kind=kind,
             specialty=specialty,
-            visit_id=visit.id,
-            patient_id=patient.id,
-            full_name=patient.full_name,
-            priority_group=group,
-            insurance_status_vi=insurance_status_text(visit),
-            via=via,
+            declared_priority=declared_priority,
             idempotency_key=idempotency_key,
+            via=via,
         )
     return queue.issue_ticket_once(db, actor, request)
+
+
+def visit_ticket_request(
+    visit: Visit,
+    patient: Patient,
+    *,
+    point_code: str | None = None,
+    kind: str | None = None,
+    specialty: str | None = None,
+    declared_priority: str | None = None,
+    idempotency_key: str | None = None,
+    via: str = "reception",
+) -> queue.TicketRequest:
+    """What the queue needs to number a visit: priority from the patient (age, emergency),
+    the insurance answer in words for the ticket."""
+    if visit.arrival_mode == "emergency" and declared_priority is None:
+        declared_priority = "emergency"
+    day = service_day()
+    group = priority_for(declared_priority, patient.date_of_birth, patient.birth_year, day)
+    return queue.TicketRequest(
+        point_code=point_code,
+        kind=kind,
+        specialty=specialty,
+        visit_id=visit.id,
+        patient_id=patient.id,
+        full_name=patient.full_name,
+        priority_group=group,
+        insurance_status_vi=insurance_status_text(visit),
+        via=via,
+        idempotency_key=idempotency_key,
+    )

@@ -7,8 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from smarthis.db import utcnow
 from smarthis.security.models import AuditEntry, AuditHead
@@ -39,7 +39,11 @@ def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
 
 def _lock_head(session: Session) -> AuditHead:
     head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
+        select(AuditHead)
+        .where(AuditHead.id == 1)
+        .with_for_update()
+        # A head loaded by an earlier commit of this session must be re-read under the lock.
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if head is None:
         # First entry ever: the migration seeds the row, but a bare schema may not have it.
@@ -57,11 +61,12 @@ def record(
     patient_id: int | None = None,
     outcome: str = "ok",
     detail: dict[str, Any] | str = "",
-) -> AuditEntry:
-    """Append an entry inside the caller's transaction: it lands only if the change does."""
-    head = _lock_head(session)
+) -> None:
+    """Add an entry to the caller's transaction: it lands only if the change does.
+
+    Entries are chained when the transaction commits, so the chain's single head row is
+    locked only for the commit itself, not for the rest of the caller's work."""
     entry = AuditEntry(
-        id=head.last_id + 1,
         facility_code=actor.facility_code,
         at=utcnow(),
         actor_kind=actor.kind,
@@ -73,15 +78,33 @@ def record(
         else json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
         source=actor.source[:100],
         outcome=outcome,
-        prev_hash=head.last_hash,
-        hash="",
     )
-    entry.hash = _entry_digest(entry.prev_hash, _hashed_fields(entry))
-    head.last_id = entry.id
-    head.last_hash = entry.hash
-    session.add(entry)
+    session.info.setdefault(_PENDING, []).append(entry)
+
+
+_PENDING = "smarthis.audit.pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_pending_entries(session: Session) -> None:
+    pending: list[AuditEntry] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    head = _lock_head(session)
+    for entry in pending:
+        entry.id = head.last_id + 1
+        entry.prev_hash = head.last_hash
+        entry.hash = _entry_digest(entry.prev_hash, _hashed_fields(entry))
+        head.last_id, head.last_hash = entry.id, entry.hash
+    session.add_all(pending)
     session.flush()
-    return entry
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending_entries(session: Session, transaction: SessionTransaction) -> None:
+    # Rolled back or closed without commit: the entries go with the change they describe.
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
 
 
 @dataclass

@@ -246,6 +246,7 @@ def test_steps_audit_and_event(db: Database, visit_id: int, monkeypatch) -> None
         ]
         times = [at for _step, at, _by in record.steps]
         assert times == sorted(times)
+    with db.session() as session:  # audit entries are written when their transaction commits
         entries = session.execute(
             select(AuditEntry.action, AuditEntry.patient_id, AuditEntry.actor).where(
                 AuditEntry.actor == doctor.name

@@ -1,26 +1,32 @@
 """A patient at the lobby kiosk, in a real browser on a portrait touch screen: scans the
 CCCD QR (typed by a keyboard-wedge scanner, then Enter), reads the insurance answer,
 chooses a specialty and gets a printed number; takes a cashier number; switches to
-English; registers by VNeID on the keypad."""
+English; registers by VNeID on the keypad; confirms today's follow-up appointment."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, Route
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from smarthis.clinical import examination as exam
+from smarthis.clinical.examination_models import Examination
 from smarthis.clinical.models import Visit
+from smarthis.clinical.service import VisitRequest, register_visit
 from smarthis.db import Database
 from smarthis.insurance.portal_client import BhxhPortalClient
 from smarthis.patients.identify import register_typed
+from smarthis.patients.models import Patient
 from smarthis.patients.service import Demographics
 from smarthis.printing import ticket_escpos_bytes
+from smarthis.queueing.clock import service_day
+from smarthis.queueing.flows import ticket_for_visit
 from smarthis.queueing.models import Ticket
 from smarthis.queueing.setup import create_area, create_service_point
 from smarthis.queueing.tickets import ticket_print
@@ -390,3 +396,65 @@ def test_a_bad_scan_explains_itself_and_the_chip_reader_bridge_identifies(kiosk:
         )
         page.wait_for_selector("#insurance[data-status=no_card]")
         assert page.inner_text("#patient-name") == "TRẦN T. B."
+
+
+def _follow_up_booked_for_today(kiosk: Kiosk) -> None:
+    """Nguyễn Văn An saw a Nội tổng quát doctor earlier, who asked him back for today."""
+    _insured_patient(kiosk.db)
+    reception = system_principal(FACILITY)
+    with kiosk.db.session() as session:
+        doctor = service.create_staff(
+            session,
+            facility_code=FACILITY,
+            login="bs.nam",
+            full_name="Lê Văn Nam",
+            role="doctor",
+            password="mat-khau-bac-si",
+        )
+        token = service.issue_api_token(session, doctor)
+        as_doctor = service.principal_from_bearer(session, token, "127.0.0.1")
+        patient_id = session.execute(select(Patient.id)).scalar_one()
+    visit = register_visit(
+        kiosk.db,
+        reception,
+        None,  # type: ignore[arg-type]  # self-paying: no card check
+        kiosk.settings,  # type: ignore[arg-type]
+        VisitRequest(patient_id=patient_id, use_insurance=False),
+    )
+    ticket_for_visit(kiosk.db, reception, visit.id, point_code="PK-106")
+    with kiosk.db.session() as session:
+        exam.start_examination(session, as_doctor, visit.id, reason="Tăng huyết áp")
+        exam.set_diagnoses(session, as_doctor, visit.id, "I10", [])
+    with kiosk.db.session() as session:
+        exam.conclude(
+            session,
+            as_doctor,
+            visit.id,
+            exam.ConclusionInput(
+                conclusion="follow_up", follow_up_date=service_day() + timedelta(days=1)
+            ),
+        )
+    with kiosk.db.session() as session:  # the calendar moves on to the appointment day
+        session.execute(update(Examination).values(follow_up_date=service_day()))
+
+
+def test_todays_follow_up_is_offered_first_and_confirmed_with_one_touch(kiosk: Kiosk) -> None:
+    _follow_up_booked_for_today(kiosk)
+    with chromium() as browser:
+        page = _open_kiosk(browser, kiosk)
+        page.click("#go-register")
+        _scan(page, QR)
+        page.wait_for_selector("#insurance[data-status=verified]")
+        offered = page.locator("[data-choice='appointment:Nội tổng quát']")
+        assert offered.get_attribute("aria-pressed") == "true"
+        assert "Tái khám theo lịch hẹn hôm nay" in offered.inner_text()
+        assert "BS Lê Văn Nam" in offered.inner_text()
+        assert page.is_enabled("#take")
+        page.screenshot(path=screenshot_path("kiosk-appointment"))
+        page.click("#take")
+        page.wait_for_selector("#screen-ticket:not([hidden])")
+        assert page.inner_text("#ticket-number").startswith("N-")
+
+    with kiosk.db.session() as session:
+        modes = list(session.execute(select(Visit.arrival_mode).order_by(Visit.id)).scalars())
+    assert modes == ["self_referred", "appointment"]

@@ -2,7 +2,8 @@
 // resources (closed network). Every word on the screen comes from WORDS below.
 //
 // Touches after identification (at most four):
-//   1. a specialty                              required
+//   1. a specialty, or today's follow-up         required (a follow-up booked for today is
+//                                                already chosen: one touch less)
 //   2. a priority (pregnant, disability, merit) optional
 //   3. "Lấy số"                                 required
 //   4. "In phiếu (PDF)" or "Xong"               optional: the PDF only when the kiosk has no
@@ -86,6 +87,9 @@ const WORDS = {
     coverage: (p) => `Mức hưởng ${p}%`,
     validTo: (d) => `hạn thẻ đến ${d}`,
     chooseSpecialty: "Chọn chuyên khoa khám",
+    appointmentTitle: "Tái khám theo lịch hẹn hôm nay",
+    appointmentDetail: (specialty, doctor) => [specialty, doctor && `BS ${doctor}`].filter(Boolean).join(" · "),
+    appointmentOthers: "Hoặc chọn chuyên khoa khác:",
     chooseService: "Chọn dịch vụ cần lấy số",
     noChoices: "Hiện chưa có phòng mở — vui lòng đến quầy tiếp đón",
     waitAbout: (m) => (m > 0 ? `Chờ khoảng ${m} phút` : "Không phải chờ"),
@@ -187,6 +191,9 @@ const WORDS = {
     coverage: (p) => `Insurance pays ${p}%`,
     validTo: (d) => `card valid until ${d}`,
     chooseSpecialty: "Choose a specialty",
+    appointmentTitle: "Today's follow-up appointment",
+    appointmentDetail: (specialty, doctor) => [specialty, doctor && `Dr ${doctor}`].filter(Boolean).join(" · "),
+    appointmentOthers: "Or choose another specialty:",
     chooseService: "Choose a service",
     noChoices: "No room is open right now — please go to the reception desk",
     waitAbout: (m) => (m > 0 ? `About ${m} min wait` : "No wait"),
@@ -241,6 +248,7 @@ const state = {
   mode: "register", // "register": examination after identification; "number": take a number
   patient: null,
   insurance: null,
+  appointment: null, // today's follow-up, booked at an earlier visit
   choices: null,
   selected: null,
   priority: null,
@@ -385,7 +393,7 @@ function goHome() {
   closeDialog();
   closePdf();
   Object.assign(state, {
-    patient: null, insurance: null, choices: null, selected: null, priority: null,
+    patient: null, insurance: null, appointment: null, choices: null, selected: null, priority: null,
     key: null, ticket: null, print: null, vneid: "", dob: "", sex: null,
     resultsQr: null, resultsDob: "", results: null, resultsBody: null,
   });
@@ -486,6 +494,7 @@ async function identify(body) {
     const result = await busyWhile(() => api("POST", "/api/kiosk/identify", body));
     state.patient = result.patient;
     state.insurance = result.insurance;
+    state.appointment = result.appointment;
     await openChoose("register");
   } catch (error) {
     if (error.code === "patient_not_found_need_details" && body.vneid_number) {
@@ -588,6 +597,8 @@ async function openChoose(mode, preselectKind = null) {
   state.key = newKey();
   if (preselectKind) {
     state.selected = choices.services.find((c) => c.kind === preselectKind) || null;
+  } else if (mode === "register" && state.appointment) {
+    state.selected = appointmentChoice(); // confirming it is then a single touch on "Lấy số"
   }
   renderChoose();
   show("choose");
@@ -598,6 +609,7 @@ async function openTakeNumber(preselectKind = null) {
   try {
     state.patient = null;
     state.insurance = null;
+    state.appointment = null;
     await openChoose("number", preselectKind);
   } catch (error) {
     showError(error, () => openTakeNumber(preselectKind));
@@ -643,7 +655,32 @@ function renderInsurance() {
 }
 
 function choiceKey(choice) {
-  return `${choice.kind}:${choice.specialty || ""}`;
+  return `${choice.appointment ? "appointment" : choice.kind}:${choice.specialty || ""}`;
+}
+
+function appointmentChoice() {
+  const booked = state.appointment;
+  return booked && { kind: "examination", specialty: booked.specialty, appointment: true };
+}
+
+function choiceButton(choice, title, detail) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = choice.appointment ? "k-choice k-appointment" : "k-choice";
+  button.dataset.choice = choiceKey(choice);
+  const selected = state.selected && choiceKey(state.selected) === choiceKey(choice);
+  button.setAttribute("aria-pressed", String(!!selected));
+  const name = document.createElement("strong");
+  name.textContent = title;
+  const line = document.createElement("span");
+  line.className = "k-choice-wait";
+  line.textContent = detail;
+  button.append(name, line);
+  button.addEventListener("click", () => {
+    state.selected = choice;
+    renderChoose();
+  });
+  return button;
 }
 
 function renderChoose() {
@@ -654,25 +691,21 @@ function renderChoose() {
   const list = register ? state.choices.specialties : state.choices.services;
   const grid = $("#choices");
   grid.replaceChildren();
+  const booked = register && state.appointment;
+  if (booked) {
+    grid.append(
+      choiceButton(appointmentChoice(), t("appointmentTitle"),
+        t("appointmentDetail", booked.specialty, booked.doctor_name)),
+    );
+    const others = document.createElement("p");
+    others.className = "k-choices-others";
+    others.textContent = t("appointmentOthers");
+    grid.append(others);
+  }
   for (const choice of list) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "k-choice";
-    button.dataset.choice = choiceKey(choice);
-    const selected = state.selected && choiceKey(state.selected) === choiceKey(choice);
-    button.setAttribute("aria-pressed", String(!!selected));
-    const name = document.createElement("strong");
-    name.textContent = state.lang === "en" ? choice.name_en : choice.name_vi;
-    const wait = document.createElement("span");
-    wait.className = "k-choice-wait";
-    wait.textContent = [t("waitAbout", choice.expected_wait_minutes), t("waitingCount", choice.waiting)]
+    const detail = [t("waitAbout", choice.expected_wait_minutes), t("waitingCount", choice.waiting)]
       .filter(Boolean).join(" · ");
-    button.append(name, wait);
-    button.addEventListener("click", () => {
-      state.selected = choice;
-      renderChoose();
-    });
-    grid.append(button);
+    grid.append(choiceButton(choice, state.lang === "en" ? choice.name_en : choice.name_vi, detail));
   }
   $("#choices-empty").hidden = list.length > 0;
   $("#choices-empty").textContent = t("noChoices");
@@ -692,9 +725,8 @@ async function take() {
   try {
     const result = await busyWhile(() => {
       if (state.mode === "register") {
-        return api("POST", "/api/kiosk/register", {
-          ...body, patient_id: state.patient.id, specialty: choice.specialty,
-        });
+        const what = choice.appointment ? { appointment: true } : { specialty: choice.specialty };
+        return api("POST", "/api/kiosk/register", { ...body, patient_id: state.patient.id, ...what });
       }
       return api("POST", "/api/kiosk/take-number", { ...body, kind: choice.kind });
     });
