@@ -24,13 +24,17 @@ app.add_typer(insurance_app, name="insurance")
 
 
 def _register_subapps() -> None:
+    from smarthis.billing.vietqr_cli import vietqr_app
     from smarthis.catalogs.cli import catalog_app
+    from smarthis.insurance.copay_cli import insurance_split
     from smarthis.insurance.sim_cli import sim_app
     from smarthis.patients.identity_cli import identity_app
 
     app.add_typer(catalog_app, name="catalog")
     app.add_typer(identity_app, name="identity")
     app.add_typer(sim_app, name="sim")
+    app.add_typer(vietqr_app, name="vietqr")
+    insurance_app.command("split")(insurance_split)
 
 
 _register_subapps()
