@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint system-deps clean bench bench-queue
+.PHONY: install run test test-sqlite test-postgres lint system-deps clean bench bench-queue faults
 
 install: $(STAMP)
 
@@ -33,8 +33,8 @@ run: install
 	$(BIN)/smarthis serve --host $(HOST) --port $(PORT) --with-simulators
 
 lint: install
-	$(BIN)/ruff check smarthis tests
-	$(BIN)/ruff format --check smarthis tests
+	$(BIN)/ruff check smarthis tests bench
+	$(BIN)/ruff format --check smarthis tests bench
 
 test: install system-deps lint test-sqlite test-postgres
 
@@ -55,6 +55,11 @@ bench: install bench-queue
 
 bench-queue: install
 	$(BIN)/python -m bench.queue_bench
+
+# Fault injection against real server processes (kill, portal outage, PostgreSQL restart):
+# prints one JSON line per scenario; bench/README.md. `DB=sqlite make faults` for SQLite.
+faults: install
+	$(BIN)/python -m bench.faults --db $(or $(DB),postgres)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
