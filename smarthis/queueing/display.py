@@ -45,7 +45,7 @@ def _last_event_id(session: Session, facility_code: str, *filters: Any) -> int:
 
 def _recent_calls(session: Session, facility_code: str, *filters: Any) -> list[dict[str, Any]]:
     rows = session.execute(
-        select(QueueEvent.payload)
+        select(QueueEvent.id, QueueEvent.payload)
         .where(
             QueueEvent.facility_code == facility_code,
             QueueEvent.kind.in_(("called", "recalled")),
@@ -54,8 +54,14 @@ def _recent_calls(session: Session, facility_code: str, *filters: Any) -> list[d
         )
         .order_by(QueueEvent.id.desc())
         .limit(RECENT_CALLS)
-    ).scalars()
-    return [{k: event.get(k) for k in _CALL_FIELDS} for event in map(json.loads, rows)]
+    ).all()
+    return [{k: event.get(k) for k in _CALL_FIELDS} for event in map(_stored_event, rows)]
+
+
+def _stored_event(row: Any) -> dict[str, Any]:
+    """A logged event as it was published: its payload and, as `event_id`, its row id."""
+    event_id, payload = row
+    return {**json.loads(payload), "event_id": event_id}
 
 
 _CALL_FIELDS = (
@@ -120,15 +126,15 @@ def events_after(
     """Events a reconnecting board missed, or None when too many: then it reloads."""
     rows = list(
         session.execute(
-            select(QueueEvent.payload)
+            select(QueueEvent.id, QueueEvent.payload)
             .where(QueueEvent.facility_code == facility_code, QueueEvent.id > last_id, *filters)
             .order_by(QueueEvent.id)
             .limit(REPLAY_LIMIT + 1)
-        ).scalars()
+        ).all()
     )
     if len(rows) > REPLAY_LIMIT:
         return None
-    return [json.loads(p) for p in rows]
+    return [_stored_event(row) for row in rows]
 
 
 def claim_announcement(db: Database, event_id: int, device_code: str) -> bool:

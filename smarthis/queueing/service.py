@@ -128,18 +128,18 @@ def _record_event(session: Session, point: ServicePoint, ticket: Ticket, kind: s
     }
     if kind in ("called", "recalled"):
         payload["announce_vi"] = announcement_text(point, ticket)
+    # Stored without its own id (readers add it from the row): one INSERT, no UPDATE after.
     row = QueueEvent(
         facility_code=point.facility_code,
         kind=kind,
         area_code=point.area_code,
         service_point_code=point.code,
         ticket_id=ticket.id,
-        payload="",
+        payload=json.dumps(payload, ensure_ascii=False),
     )
     session.add(row)
     session.flush()
     payload["event_id"] = row.id
-    row.payload = json.dumps(payload, ensure_ascii=False)
     events.emit(session, {"topic": "queue", "facility": point.facility_code, **payload})
 
 
