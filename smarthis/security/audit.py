@@ -90,6 +90,10 @@ def _chain_pending_entries(session: Session) -> None:
     pending: list[AuditEntry] = session.info.pop(_PENDING, [])
     if not pending:
         return
+    # The caller's own changes are written first, so every row lock they need is taken
+    # before the head's: the head is always the last lock of a transaction, and two
+    # transactions can never wait for each other across it (no deadlock).
+    session.flush()
     head = _lock_head(session)
     for entry in pending:
         entry.id = head.last_id + 1
