@@ -64,11 +64,18 @@ def create_app(
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "database": database.engine.dialect.name}
 
+    from smarthis.billing.api import router as billing_router
+    from smarthis.billing.bank_api import router as bank_router
+    from smarthis.billing.kiosk_api import router as kiosk_billing_router
+    from smarthis.billing.pages import router as cashier_pages_router
     from smarthis.clinical.api import router as visits_router
     from smarthis.clinical.examination_api import router as examination_router
     from smarthis.clinical.pages import router as clinical_pages_router
     from smarthis.clinical.timeline_api import router as timeline_router
     from smarthis.insurance.api import router as insurance_router
+    from smarthis.integrations.dicom.api import router as imaging_router
+    from smarthis.integrations.hl7.api import router as hl7_interfaces_router
+    from smarthis.integrations.hl7.pages import router as hl7_interfaces_pages_router
     from smarthis.kiosk.api import router as kiosk_router
     from smarthis.kiosk.pages import router as kiosk_pages_router
     from smarthis.orders.api import router as orders_router
@@ -102,6 +109,13 @@ def create_app(
         service_catalog_router,
         visit_live_router,
         results_pages_router,
+        imaging_router,
+        hl7_interfaces_router,
+        hl7_interfaces_pages_router,
+        billing_router,
+        bank_router,
+        kiosk_billing_router,
+        cashier_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

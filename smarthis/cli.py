@@ -26,14 +26,23 @@ app.add_typer(insurance_app, name="insurance")
 def _register_subapps() -> None:
     from smarthis.billing.vietqr_cli import vietqr_app
     from smarthis.catalogs.cli import catalog_app
+    from smarthis.insurance.claims.cli import claims_app
     from smarthis.insurance.copay_cli import insurance_split
     from smarthis.insurance.sim_cli import sim_app
+    from smarthis.integrations.dicom.cli import dicom_app
+    from smarthis.ops.cli import backup_app, restore_command
     from smarthis.patients.identity_cli import identity_app
+    from smarthis.planning.cli import simulate_app
 
+    app.add_typer(backup_app, name="backup")
+    app.command("restore")(restore_command)
+    app.add_typer(simulate_app, name="simulate")
     app.add_typer(catalog_app, name="catalog")
     app.add_typer(identity_app, name="identity")
     app.add_typer(sim_app, name="sim")
+    app.add_typer(dicom_app, name="dicom")
     app.add_typer(vietqr_app, name="vietqr")
+    app.add_typer(claims_app, name="claims")
     insurance_app.command("split")(insurance_split)
 
 
@@ -65,7 +74,18 @@ def serve(
     port: int = typer.Option(None, help="port (default from settings)"),
     workers: int = typer.Option(1, help="uvicorn worker processes (PostgreSQL only)"),
     with_simulators: bool = typer.Option(
-        False, help="also serve the BHXH portal simulator at SMARTHIS_BHXH_PORTAL_URL (demo)"
+        False,
+        help="also serve the BHXH portal, LIS and bank simulators, and a local Orthanc (demo)",
+    ),
+    lis_listener: bool = typer.Option(
+        True,
+        "--lis-listener/--no-lis-listener",
+        help="listen for LIS results (HL7 over MLLP) at SMARTHIS_LIS_LISTEN_HOST:PORT",
+    ),
+    worklist: bool = typer.Option(
+        True,
+        "--worklist/--no-worklist",
+        help="serve the DICOM modality worklist at SMARTHIS_WORKLIST_HOST:PORT",
     ),
 ) -> None:
     """Start the HTTP server and print the address of each screen."""
@@ -81,8 +101,36 @@ def serve(
     if with_simulators:
         from smarthis.insurance.portal_simulator import start_simulator_thread
 
+        if not settings.pacs_url:
+            # The demo's PACS, when Debian's Orthanc is installed (README "Imaging (PACS)"),
+            # started before any thread of this process.
+            from smarthis.integrations.dicom.local_pacs import start_local_orthanc
+
+            pacs = start_local_orthanc(settings)
+            if pacs is not None:
+                settings = get_settings()
+                typer.echo(f"PACS (Orthanc) at {pacs.url}, user {pacs.username}")
         start_simulator_thread(settings)
         typer.echo(f"BHXH portal simulator at {settings.bhxh_portal_url}")
+        from smarthis.demo.simulators import start_bank_simulator, start_lis_simulator
+
+        typer.echo(f"LIS simulator (HL7 MLLP) at {start_lis_simulator(settings)}")
+        bank_at = start_bank_simulator(settings, f"http://{host}:{port}")
+        typer.echo(f"bank simulator (VietQR payments) at {bank_at}")
+    if lis_listener:
+        # Here in the parent process: the port is bound once, whatever the worker count.
+        from smarthis.integrations.hl7.listener import start_lis_listener_thread
+
+        start_lis_listener_thread(settings, _db())
+        listen_at = f"{settings.lis_listen_host}:{settings.lis_listen_port}"
+        typer.echo(f"LIS listener (HL7 MLLP) at {listen_at}")
+    if worklist:
+        # In the parent process too: one SCP owns the DICOM port, whatever the worker count.
+        from smarthis.integrations.dicom.worklist_scp import start_worklist_thread
+
+        start_worklist_thread(settings, _db())
+        worklist_at = f"{settings.worklist_host}:{settings.worklist_port}"
+        typer.echo(f"DICOM worklist {settings.worklist_ae_title} at {worklist_at}")
     base = f"http://{host}:{port}"
     typer.echo(f"SmartHIS — {settings.facility_name} — {base}")
     for title, path in screen_addresses():

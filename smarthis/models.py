@@ -1,11 +1,21 @@
 """Every table, imported in one place so Alembic and tests see the whole schema."""
 
+from smarthis.billing.models import Charge, Invoice, InvoiceLine, Payment, Refund
 from smarthis.clinical.examination_models import Examination, VisitDiagnosis, VisitStep, VitalSigns
 from smarthis.clinical.models import Visit
 from smarthis.counters import Counter
 from smarthis.db import Base
 from smarthis.facility.models import Department, Room
+from smarthis.insurance.claims.models import ClaimSubmission
 from smarthis.insurance.models import CardCheckCache
+from smarthis.integrations.dicom.models import (
+    DicomEvent,
+    ImagingProcedure,
+    ImagingStudy,
+    PacsCursor,
+)
+from smarthis.integrations.hl7.models import Hl7InboundMessage, LisOrderLink
+from smarthis.integrations.outbox import OutboxMessage
 from smarthis.orders.models import LabResult, Order, OrderItem, Report, Specimen
 from smarthis.patients.models import Patient, PatientDemographicsVersion, PatientIdentifier
 from smarthis.pharmacy.models import Prescription, PrescriptionItem
@@ -20,6 +30,11 @@ from smarthis.queueing.models import (
 from smarthis.security.models import ApiToken, AuditEntry, AuditHead, Device, Staff, WebSession
 
 __all__ = [
+    "Charge",
+    "Invoice",
+    "InvoiceLine",
+    "Payment",
+    "Refund",
     "LabResult",
     "Order",
     "OrderItem",
@@ -36,6 +51,14 @@ __all__ = [
     "AuditHead",
     "Base",
     "CardCheckCache",
+    "ClaimSubmission",
+    "Hl7InboundMessage",
+    "LisOrderLink",
+    "OutboxMessage",
+    "DicomEvent",
+    "ImagingProcedure",
+    "ImagingStudy",
+    "PacsCursor",
     "Counter",
     "Department",
     "Device",

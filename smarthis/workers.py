@@ -48,4 +48,20 @@ def add_background_workers(app: FastAPI) -> FastAPI:
             lambda: recheck_unverified(state.db, state.portal, state.settings),
         )
     )
+    from smarthis.integrations.hl7.delivery import drain_lis_outbox
+
+    # Lab orders to the LIS: every app process may run this; the outbox claims rows in
+    # the database, so no message is sent twice at once.
+    state.background_workers.append(
+        PeriodicWorker(
+            "lis-outbox",
+            state.settings.outbox_poll_interval_s,
+            lambda: drain_lis_outbox(state.db, state.settings),
+        )
+    )
+    if state.settings.pacs_url:
+        # Studies arriving in Orthanc are linked to their orders (the DICOM follower).
+        from smarthis.integrations.dicom.worker import pacs_follower
+
+        state.background_workers.append(pacs_follower(state.settings, state.db))
     return app

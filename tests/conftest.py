@@ -45,13 +45,17 @@ def _postgres_schema(url: str, schema: str, create: bool) -> None:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         if create:
             conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            # An extension exists once per database: kept in `public`, where every run's
+            # search_path finds it and no run's DROP SCHEMA ... CASCADE takes it away.
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """On PostgreSQL each run gets its own schema (search_path in the URL, so server
-    processes started by tests use it too): runs side by side never see each other."""
+    processes started by tests use it too): runs side by side never see each other's
+    tables. `public` comes last in the path for the shared extensions (pg_trgm)."""
     url = os.environ.get("SMARTHIS_TEST_DATABASE_URL")
     if not url:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
@@ -62,7 +66,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     schema = f"smarthis_test_{os.getpid()}"
     _postgres_schema(base, schema, create=True)
     separator = "&" if "?" in base else "?"
-    url = f"{base}{separator}options=-csearch_path%3D{schema}"
+    url = f"{base}{separator}options=-csearch_path%3D{schema},public"
     upgrade(url)
     yield url
     _postgres_schema(base, schema, create=False)

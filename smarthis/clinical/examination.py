@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from smarthis import events
+from smarthis.billing.charges import charge_examination
 from smarthis.catalogs.icd10 import find_icd10
 from smarthis.catalogs.icd10_search import DiagnosisWarning, check_diagnoses
 from smarthis.clinical.examination_models import (
@@ -49,6 +50,7 @@ STEP_NAMES_VI = {
     "vitals_recorded": "Đo dấu hiệu sinh tồn",
     "diagnosed": "Ghi chẩn đoán",
     "concluded": "Kết thúc khám",
+    "paid": "Thanh toán viện phí",  # recorded by billing when an invoice is fully paid
 }
 # Other domains may move an open visit on (waiting for results...): only these close it.
 CLOSED_STATUSES = ("concluded", "cancelled")
@@ -187,6 +189,7 @@ def start_examination(
     visit.status = "in_examination"
     record_step(session, visit, "examination_started", actor.name, at=exam.started_at)
     session.flush()
+    charge_examination(session, visit, exam, actor.name)  # the examination fee
     audit.record(
         session,
         actor,

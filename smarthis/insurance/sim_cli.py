@@ -6,7 +6,10 @@ from pathlib import Path
 
 import typer
 
+from smarthis.billing.sim_command import bank_simulator_command
+from smarthis.insurance.claims.sim_command import claims_simulator_command
 from smarthis.insurance.portal_simulator import is_loopback_host, run_simulator
+from smarthis.integrations.hl7.sim_command import lis_simulator_command
 
 sim_app = typer.Typer(help="Chạy bộ giả lập hệ thống bên ngoài / run external-system simulators.")
 
@@ -40,3 +43,11 @@ def bhxh(
         )
         raise typer.Exit(code=2)
     run_simulator(host, port, cards, allow_remote=allow_remote, token_ttl_s=token_ttl_s)
+
+
+# The laboratory system (HL7 over MLLP): its command lives with the LIS link.
+sim_app.command("lis")(lis_simulator_command)
+# The hospital's bank (VietQR payments, credit notifications): its command lives with billing.
+sim_app.command("bank")(bank_simulator_command)
+# The XML 130 claims receiving portal: its command lives with the claims.
+sim_app.command("claims")(claims_simulator_command)

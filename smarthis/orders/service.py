@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smarthis import events
+from smarthis.billing.charges import charge_order_items
 from smarthis.catalogs.lab import NoReferenceRange, flag_result, lab_analytes
 from smarthis.catalogs.service_catalog import HospitalService, find_service
 from smarthis.clinical.examination import record_step
@@ -27,6 +28,8 @@ from smarthis.clinical.models import Visit
 from smarthis.counters import next_value
 from smarthis.db import MAX_ID, utcnow
 from smarthis.errors import Conflict, DomainError, Forbidden, NotFound
+from smarthis.integrations.dicom.scheduling import schedule_imaging
+from smarthis.integrations.hl7.outbound import queue_lab_order, queue_specimen_collected
 from smarthis.orders.models import LabResult, Order, OrderItem, Report, Specimen
 from smarthis.patients.models import Patient
 from smarthis.queueing import service as queue
@@ -259,6 +262,11 @@ def place_order(
         session.add(item)
         items.append(item)
     session.flush()
+    # Imaging items get their accession number and worklist entry in this transaction.
+    schedule_imaging(session, order, items)
+    # The LIS hears of the lab tests through the outbox, in this same transaction.
+    queue_lab_order(session, order, items)
+    charge_order_items(session, visit, items, actor.name)  # the bill's lines, same transaction
     audit.record(
         session,
         actor,
@@ -418,6 +426,8 @@ def collect_specimen(session: Session, actor: Principal, item_id: int) -> Collec
         patient_id=order.patient_id,
         detail={"accession": specimen.accession_number, "items": [i.id for i in together]},
     )
+    # The LIS learns the tube's accession number with the tests in it, in this transaction.
+    queue_specimen_collected(session, order, together, specimen)
     _record_visit_step(session, order, "sample_taken", actor.name)
     _emit(session, order, item, "specimen_collected", accession=specimen.accession_number)
     patient = session.get(Patient, order.patient_id)

@@ -24,6 +24,17 @@ class Patient(Base):
     __table_args__ = (
         UniqueConstraint("facility_code", "mrn"),
         Index("ix_patients_facility_name", "facility_code", "name_folded"),
+        # Search by the card code printed on a BHYT card (migration 0010).
+        Index("ix_patients_facility_bhyt", "facility_code", "bhyt_code"),
+        # Name search is a substring match ("%van an%"): a trigram index answers it on
+        # PostgreSQL without reading every name. SQLite has no such index type and gets a
+        # plain one of the same name (its LIKE '%...%' reads every row either way).
+        Index(
+            "ix_patients_name_trgm",
+            "name_folded",
+            postgresql_using="gin",
+            postgresql_ops={"name_folded": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -62,7 +73,11 @@ class PatientIdentifier(Base):
     The unique constraint is what makes concurrent find-or-create safe."""
 
     __tablename__ = "patient_identifiers"
-    __table_args__ = (UniqueConstraint("facility_code", "kind", "value"),)
+    __table_args__ = (
+        UniqueConstraint("facility_code", "kind", "value"),
+        # Search by a number of any kind (the unique key starts with the kind).
+        Index("ix_patient_identifiers_facility_value", "facility_code", "value"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     facility_code: Mapped[str] = mapped_column(String(10))

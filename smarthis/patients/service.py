@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -407,17 +407,21 @@ def search_patients(
         value = re.sub(r"[\s-]", "", identifier).upper()
         # A 15-character BHYT code carries the stable 10-digit BHXH number at its end.
         candidates = {value, value[-10:]} if len(value) == 15 else {value}
-        by_identifier = select(PatientIdentifier.patient_id).where(
-            PatientIdentifier.facility_code == actor.facility_code,
-            PatientIdentifier.value.in_(candidates),
+        # One indexed lookup per way a number can name a patient, joined by UNION: an OR
+        # across them (with a subquery) made PostgreSQL read every patient.
+        matching = union(
+            select(PatientIdentifier.patient_id).where(
+                PatientIdentifier.facility_code == actor.facility_code,
+                PatientIdentifier.value.in_(candidates),
+            ),
+            select(Patient.id).where(
+                Patient.facility_code == actor.facility_code, Patient.mrn == value
+            ),
+            select(Patient.id).where(
+                Patient.facility_code == actor.facility_code, Patient.bhyt_code == value
+            ),
         )
-        query = query.where(
-            or_(
-                Patient.id.in_(by_identifier),
-                Patient.mrn == value,
-                Patient.bhyt_code == value,
-            )
-        )
+        query = query.where(Patient.id.in_(matching))
     if name:
         folded = fold(name)
         query = query.where(Patient.name_folded.like(f"%{_escape_like(folded)}%", escape="\\"))

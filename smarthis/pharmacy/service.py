@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from smarthis.billing.charges import charge_prescription
 from smarthis.catalogs.drugs import Drug, find_drug
 from smarthis.clinical.examination_models import Examination, VisitDiagnosis
 from smarthis.clinical.models import Visit
@@ -260,6 +261,8 @@ def save_prescription(
         session.add(row)
         rows.append(row)
     session.flush()
+    if issue:
+        charge_prescription(session, visit, rows, actor.name)  # the drugs on the bill
     audit.record(
         session,
         actor,

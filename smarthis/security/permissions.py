@@ -71,6 +71,15 @@ class Permission(StrEnum):
     RESULT_VERIFY = "result.verify"  # the second person who releases a result to the patient
     RESULT_READ = "result.read"  # any clinical workstation opens a patient's results
     PRESCRIPTION_WRITE = "prescription.write"  # write and issue the visit's prescription
+    # The interface monitor: HL7 traffic with the LIS (sent, acknowledged, failed, received)
+    # and sending a message again by hand.
+    INTERFACES_VIEW = "interfaces.view"
+    INTERFACES_RESEND = "interfaces.resend"
+    # Billing: see a visit's invoice and its split, take payments (cash, card, flagged
+    # transfers) and the day-end report; refund and cancel with a reason (audited).
+    BILLING_VIEW = "billing.view"
+    BILLING_COLLECT = "billing.collect"
+    BILLING_REFUND = "billing.refund"
 
 
 _CLINICAL_READ = {
@@ -123,13 +132,27 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LAB_TECHNICIAN: frozenset(
         _CLINICAL_READ
         | _RESULTS
-        | {Permission.SPECIMEN_COLLECT, Permission.RESULT_ENTER, Permission.RESULT_VERIFY}
+        | {
+            Permission.SPECIMEN_COLLECT,
+            Permission.RESULT_ENTER,
+            Permission.RESULT_VERIFY,
+            # The lab sees whether its orders reach the LIS and its results come back.
+            Permission.INTERFACES_VIEW,
+        }
     ),
     Role.IMAGING_TECHNICIAN: frozenset(_CLINICAL_READ | _RESULTS),
     Role.RADIOLOGIST: frozenset(
         _CLINICAL_READ | _RESULTS | {Permission.RESULT_ENTER, Permission.RESULT_VERIFY}
     ),
-    Role.CASHIER: frozenset(_CLINICAL_READ | {Permission.INSURANCE_CHECK}),
+    Role.CASHIER: frozenset(
+        _CLINICAL_READ
+        | {
+            Permission.INSURANCE_CHECK,
+            Permission.BILLING_VIEW,
+            Permission.BILLING_COLLECT,
+            Permission.BILLING_REFUND,
+        }
+    ),
     Role.PHARMACIST: frozenset(_CLINICAL_READ | _RESULTS),
     # A kiosk registers the patient standing in front of it; it cannot browse or search.
     Role.KIOSK: frozenset(

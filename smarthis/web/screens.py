@@ -36,6 +36,12 @@ SCREENS: tuple[Screen, ...] = (
         "Thời gian chờ từng bước, số người phục vụ theo giờ, tỷ lệ đăng ký tại kiosk",
     ),
     Screen(
+        "Thu ngân",
+        "/cashier",
+        Permission.BILLING_VIEW,
+        "Hoá đơn lượt khám, phần BHYT chi trả, thu tiền mặt/thẻ, biên lai, hoàn tiền, cuối ngày",
+    ),
+    Screen(
         "Kiosk tự phục vụ",
         "/kiosk",
         Permission.KIOSK_SELF_SERVICE,
@@ -58,6 +64,12 @@ SCREENS: tuple[Screen, ...] = (
         "/admin/audit",
         Permission.AUDIT_READ,
         "Ai đã xem, sửa hồ sơ bệnh nhân nào; kiểm tra toàn vẹn nhật ký",
+    ),
+    Screen(
+        "Giám sát kết nối LIS, PACS",
+        "/interfaces",
+        Permission.INTERFACES_VIEW,
+        "Tin nhắn với hệ thống xét nghiệm (LIS): đã gửi, LIS đã nhận, lỗi, gửi lại",
     ),
     Screen("API (OpenAPI)", "/docs", Permission.PUBLIC, "Tài liệu API cho lập trình viên"),
 )

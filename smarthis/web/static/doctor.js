@@ -356,6 +356,7 @@ $("#place-order").addEventListener("click", async () => {
 
 async function loadResults() {
   if (visitId === null) return;
+  loadImaging(visitId, $("#imaging-studies")); // the visit's studies (imaging.js)
   const items = await api("GET", `/api/orders/visit/${visitId}/results`).catch(() => null);
   if (items === null) return;
   if (!items.length) {

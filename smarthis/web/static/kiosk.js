@@ -58,8 +58,8 @@ const WORDS = {
       "Tra cứu kết quả hiện thực hiện tại quầy tiếp đón hoặc Khoa Xét nghiệm. " +
       "Vui lòng mang theo CCCD hoặc phiếu hẹn.",
     paymentMessage:
-      "Thanh toán viện phí hiện thực hiện tại quầy thu ngân. " +
-      "Bạn có thể lấy số thứ tự Thu ngân ngay tại đây.",
+      "Thanh toán ngay tại đây bằng ứng dụng ngân hàng (VietQR). Tiền mặt, thẻ được " +
+      "thanh toán tại quầy thu ngân: bạn có thể lấy số thứ tự Thu ngân ngay tại đây.",
     paymentTakeNumber: "Lấy số Thu ngân",
     understood: "Đã hiểu",
     identifyTitle: "Đăng ký khám bệnh",
@@ -162,8 +162,8 @@ const WORDS = {
       "Test results are available at the reception desk or the Laboratory for now. " +
       "Please bring your ID card or appointment slip.",
     paymentMessage:
-      "Hospital fees are paid at the cashier counter for now. " +
-      "You can take a cashier number here.",
+      "Pay here with your banking app (VietQR). Cash and cards are paid at the cashier " +
+      "counter: you can take a cashier number here.",
     paymentTakeNumber: "Take a cashier number",
     understood: "OK",
     identifyTitle: "Register for examination",
@@ -470,6 +470,7 @@ window.addEventListener("focus", keepScannerFocus);
 // A ticket's QR (its URL holds "/t/") looks up results from any screen; a CCCD QR on the
 // results screens asks for the birth date; anywhere else it registers.
 function onScan(text) {
+  if (window.kioskPay && window.kioskPay.onScan(text)) return; // the pay screens (kiosk-pay.js)
   if (text.includes("/t/") && !text.includes("|")) {
     lookUpResults({ ticket_token: text });
     return;
@@ -951,11 +952,7 @@ $("#results-dob-next").addEventListener("click", () => {
   lookUpResults({ qr_text: state.resultsQr, date_of_birth: dob });
 });
 $("#results-print").addEventListener("click", printResults);
-$("#go-payment").addEventListener("click", () =>
-  openDialog(t("homePayment"), t("paymentMessage"), [
-    { label: t("understood") },
-    { label: t("paymentTakeNumber"), primary: true, action: () => openTakeNumber("cashier") },
-  ]));
+$("#go-payment").addEventListener("click", () => openPaymentChoice()); // kiosk-pay.js
 
 $("#go-vneid").addEventListener("click", () => {
   state.vneid = "";

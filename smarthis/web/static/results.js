@@ -8,6 +8,7 @@ const root = document.querySelector(".results-ws");
 const point = root.dataset.point;
 const FLAG_VI = { normal: "Bình thường", low: "Thấp", high: "Cao", critical_low: "Thấp nguy hiểm", critical_high: "Cao nguy hiểm", none: "" };
 const SEX_VI = { male: "Nam", female: "Nữ" };
+const IMAGING_KINDS = ["xray", "ct", "mri", "ultrasound", "endoscopy"]; // served to modalities
 
 let current = null; // the ticket being served
 const messages = {}; // item id -> [text, bad]: kept across re-rendering
@@ -204,7 +205,10 @@ function reportBody(item) {
     actions.append(save);
   }
   actions.append(verifyButton(item) || "", itemMessage(item));
-  return [form, actions];
+  // The images the PACS received for this item (imaging.js): viewer link and preview.
+  const images = el("div", { class: "imaging-slot" });
+  if (IMAGING_KINDS.includes(item.kind)) loadImaging(item.visit_id, images, item.item_id);
+  return [images, form, actions];
 }
 
 function renderItem(item) {

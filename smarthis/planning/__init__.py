@@ -1,0 +1,1 @@
+"""Capacity planning: patient-flow simulation of a hospital day (SimPy), Erlang C."""
