@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint system-deps clean bench bench-queue faults
+.PHONY: install run test test-sqlite test-postgres lint system-deps clean bench bench-queue bench-day bench-quick bench-volume faults
 
 install: $(STAMP)
 
@@ -51,10 +51,21 @@ test-postgres: install
 	fi
 
 # Benchmarks against real server processes (never part of `make test`): bench/README.md.
-bench: install bench-queue
+bench: install bench-queue bench-day
 
 bench-queue: install
 	$(BIN)/python -m bench.queue_bench
+
+# The outpatient day replayed through the API: 8,000 visits on PostgreSQL (bench-quick: 800).
+bench-day: install
+	$(BIN)/python -m bench.day_bench --visits 8000
+
+bench-quick: install
+	$(BIN)/python -m bench.day_bench --visits 800
+
+# Patient search and result lookup at 10k, 100k and 1M patients on PostgreSQL (15-30 min).
+bench-volume: install
+	$(BIN)/python -m bench.volume_bench
 
 # Fault injection against real server processes (kill, portal outage, PostgreSQL restart):
 # prints one JSON line per scenario; bench/README.md. `DB=sqlite make faults` for SQLite.
