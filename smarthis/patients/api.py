@@ -32,12 +32,19 @@ DOCUMENT_FIELDS = ("cccd", "bhyt_code", "birth_certificate", "passport_number")
 
 
 def patient_out(session: Session, patient: Patient) -> PatientOut:
-    out = PatientOut.model_validate(patient)
-    out.identifiers = [
-        IdentifierOut(kind=i.kind, value=i.value)
-        for i in service.identifiers_of(session, patient.id)
-    ]
-    return out
+    return patients_out(session, [patient])[0]
+
+
+def patients_out(session: Session, patients: list[Patient]) -> list[PatientOut]:
+    identifiers = service.identifiers_by_patient(session, [p.id for p in patients])
+    outs = []
+    for patient in patients:
+        out = PatientOut.model_validate(patient)
+        out.identifiers = [
+            IdentifierOut(kind=i.kind, value=i.value) for i in identifiers[patient.id]
+        ]
+        outs.append(out)
+    return outs
 
 
 @router.post("/identify")
@@ -108,7 +115,7 @@ def search_patients(
             identifier=identifier,
             limit=limit,
         )
-        return [patient_out(session, p) for p in found]
+        return patients_out(session, list(found))
 
 
 @router.get("/{patient_id}")
@@ -162,7 +169,7 @@ def possible_duplicates(
 ) -> list[PatientOut]:
     with db.session() as session:
         found = service.possible_duplicates(session, principal, patient_id)
-        return [patient_out(session, p) for p in found]
+        return patients_out(session, list(found))
 
 
 @router.post("/merge")

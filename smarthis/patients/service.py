@@ -371,6 +371,22 @@ def get_patient(session: Session, actor: Principal, patient_id: int) -> Patient:
     return patient
 
 
+def identifiers_by_patient(
+    session: Session, patient_ids: list[int]
+) -> dict[int, list[PatientIdentifier]]:
+    """Every listed patient's identifiers in one query (a search page shows 20 patients)."""
+    found: dict[int, list[PatientIdentifier]] = {pid: [] for pid in patient_ids}
+    if patient_ids:
+        rows = session.execute(
+            select(PatientIdentifier)
+            .where(PatientIdentifier.patient_id.in_(patient_ids))
+            .order_by(PatientIdentifier.patient_id, PatientIdentifier.kind)
+        ).scalars()
+        for row in rows:
+            found[row.patient_id].append(row)
+    return found
+
+
 def identifiers_of(session: Session, patient_id: int) -> list[PatientIdentifier]:
     return list(
         session.execute(
