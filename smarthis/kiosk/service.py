@@ -156,7 +156,7 @@ def kiosk_register(
     visit and ticket."""
     keys = (f"{idempotency_key}:visit", f"{idempotency_key}:ticket")
     with db.session() as session:
-        done = _registered_with(session, actor, keys)
+        done = _registered_with(session, actor, keys, specialty)
         if done is not None:
             return done
         patient = session.get(Patient, patient_id) if 1 <= patient_id <= MAX_ID else None
@@ -201,7 +201,7 @@ def kiosk_register(
                 VisitRequest(
                     patient_id=patient_id,
                     arrival_mode="appointment" if appointment else "self_referred",
-                    use_insurance=card_request is not None or patient.bhyt_code is not None,
+                    use_insurance=patient.bhyt_code is not None,
                     idempotency_key=keys[0],
                 ),
                 None,
@@ -221,14 +221,14 @@ def kiosk_register(
     except IntegrityError:
         # The same key won a concurrent race (a double tap): return what it wrote.
         with db.session() as session:
-            done = _registered_with(session, actor, keys)
+            done = _registered_with(session, actor, keys, specialty)
         if done is None:
             raise
         return done
 
 
 def _registered_with(
-    session: Session, actor: Principal, keys: tuple[str, str]
+    session: Session, actor: Principal, keys: tuple[str, str], specialty: str | None
 ) -> tuple[Visit, Ticket] | None:
     visit = session.execute(select(Visit).where(Visit.idempotency_key == keys[0])).scalar()
     if visit is None:
@@ -244,6 +244,7 @@ def _registered_with(
                 visit,
                 session.get_one(Patient, visit.patient_id),
                 kind="examination",
+                specialty=specialty,
                 idempotency_key=keys[1],
                 via="kiosk",
             ),
