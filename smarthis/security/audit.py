@@ -15,6 +15,8 @@ from smarthis.security.models import AuditEntry, AuditHead
 from smarthis.security.principal import Principal
 
 GENESIS_HASH = "0" * 64
+# Where a session keeps the entries it will chain when it commits.
+_PENDING = "smarthis.audit.pending"
 
 
 def _entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -80,9 +82,6 @@ def record(
         outcome=outcome,
     )
     session.info.setdefault(_PENDING, []).append(entry)
-
-
-_PENDING = "smarthis.audit.pending"
 
 
 @event.listens_for(Session, "before_commit")
