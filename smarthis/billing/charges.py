@@ -114,10 +114,7 @@ def charge_order_items(session: Session, visit: Visit, items: Sequence[OrderItem
             service = find_service(item.service_code)
             values = _service_values(visit, service, by)
         except NotFound:  # a service since removed from the catalogue: the item's own record
-            values = {
-                **_service_values(visit, _placeholder(item), by),
-                "national_code": None,
-            }
+            values = _service_values(visit, _service_as_ordered(item), by)
         # The order item froze the prices of the day; a later tariff does not change it.
         values["hospital_price_vnd"] = item.hospital_price_vnd
         values["insurance_price_vnd"] = item.insurance_price_vnd or 0
@@ -126,7 +123,8 @@ def charge_order_items(session: Session, visit: Visit, items: Sequence[OrderItem
         _insert_charge(session, {**values, "source_kind": ORDER_ITEM, "source_id": item.id})
 
 
-def _placeholder(item: OrderItem) -> HospitalService:
+def _service_as_ordered(item: OrderItem) -> HospitalService:
+    """The service as the order item recorded it, for one no longer in the catalogue."""
     return HospitalService(
         code=item.service_code,
         national_code=None,
