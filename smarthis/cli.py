@@ -112,11 +112,16 @@ def serve(
                 typer.echo(f"PACS (Orthanc) at {pacs.url}, user {pacs.username}")
         start_simulator_thread(settings)
         typer.echo(f"BHXH portal simulator at {settings.bhxh_portal_url}")
-        from smarthis.demo.simulators import start_bank_simulator, start_lis_simulator
+        from smarthis.demo.simulators import (
+            start_bank_simulator,
+            start_claims_simulator,
+            start_lis_simulator,
+        )
 
         typer.echo(f"LIS simulator (HL7 MLLP) at {start_lis_simulator(settings)}")
         bank_at = start_bank_simulator(settings, f"http://{host}:{port}")
         typer.echo(f"bank simulator (VietQR payments) at {bank_at}")
+        typer.echo(f"XML 130 claims portal simulator at {start_claims_simulator(settings)}")
     if lis_listener:
         # Here in the parent process: the port is bound once, whatever the worker count.
         from smarthis.integrations.hl7.listener import start_lis_listener_thread
@@ -151,23 +156,41 @@ def serve(
 @app.command()
 def demo(
     if_new: bool = typer.Option(False, "--if-new", help="do nothing when data already exists"),
+    days: int = typer.Option(
+        0, min=0, max=366, help="also fill this many past working days with finished visits"
+    ),
+    per_day: int = typer.Option(30, min=1, max=2000, help="finished visits per day (--days)"),
+    seed: int = typer.Option(20261126, help="same seed, same visits (--days)"),
 ) -> None:
-    """Load the demo hospital: rooms, staff for every role, 200 patients, portal cards."""
+    """Load the demo hospital: rooms, staff for every role, 200 patients, portal cards;
+    with --days N, N past days of finished visits (exams, orders, results, drugs, payments)."""
     from smarthis.demo.loader import DemoAlreadyLoaded, load_demo
 
     settings = get_settings()
     db = _db()
     try:
-        summary = load_demo(db, settings)
-    except DemoAlreadyLoaded:
-        if if_new:
-            typer.echo("demo hospital already loaded")
-            return
-        _fail("the database already holds the demo hospital")
-        return
+        try:
+            typer.echo(json.dumps(load_demo(db, settings), ensure_ascii=False, indent=2))
+        except DemoAlreadyLoaded:
+            if not days:
+                if if_new:
+                    typer.echo("demo hospital already loaded")
+                    return
+                _fail("the database already holds the demo hospital")
+        if days:
+            from smarthis.demo.history import fill_history
+
+            history = fill_history(
+                db,
+                settings,
+                days,
+                visits_per_day=per_day,
+                seed=seed,
+                progress=lambda day, total: typer.echo(f"{day.isoformat()}: {total} lượt khám"),
+            )
+            typer.echo(json.dumps(history.as_dict(), ensure_ascii=False, indent=2))
     finally:
         db.dispose()
-    typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
 
 
 @user_app.command("create")

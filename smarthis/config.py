@@ -112,6 +112,8 @@ class Settings(BaseSettings):
     # Seconds before a claim the portal did not answer is sent again (doubling, capped).
     claims_retry_base_s: float = 60.0
     claims_retry_max_s: float = 3600.0
+    # How often the background worker sends queued claims (`smarthis claims queue`).
+    claims_poll_interval_s: float = 30.0
 
 
 @lru_cache

@@ -9,6 +9,9 @@ from collections.abc import Callable
 
 from fastapi import FastAPI
 
+from smarthis.config import Settings
+from smarthis.db import Database
+
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +40,16 @@ class PeriodicWorker:
                 log.exception("background task %s failed", self.name)
 
 
+def _deliver_claims(db: Database, settings: Settings) -> None:
+    from smarthis.insurance.claims.portal import ClaimsPortalClient
+    from smarthis.insurance.claims.submissions import deliver_due, has_due
+
+    if not has_due(db, settings.facility_code):
+        return
+    with ClaimsPortalClient.from_settings(settings) as portal:
+        deliver_due(db, portal)
+
+
 def add_background_workers(app: FastAPI) -> FastAPI:
     from smarthis.clinical.service import recheck_unverified
 
@@ -57,6 +70,15 @@ def add_background_workers(app: FastAPI) -> FastAPI:
             "lis-outbox",
             state.settings.outbox_poll_interval_s,
             lambda: drain_lis_outbox(state.db, state.settings),
+        )
+    )
+    # Queued XML 130 claims to the BHXH portal; rows are claimed in the database too, and
+    # the portal is only contacted when something is due.
+    state.background_workers.append(
+        PeriodicWorker(
+            "claims-delivery",
+            state.settings.claims_poll_interval_s,
+            lambda: _deliver_claims(state.db, state.settings),
         )
     )
     if state.settings.pacs_url:

@@ -66,7 +66,7 @@ _COLUMNS = (
     "insurance_ratio",
     "controlled",
     "note",
-)
+)  # and, optionally, tender_info
 _CODE = re.compile(r"[A-Z0-9]+(?:-[A-Z0-9]+)*")
 _PRICE = re.compile(r"\d+")
 _RATIO = re.compile(r"\d{1,3}")
@@ -88,6 +88,7 @@ class Drug:
     insurance_ratio: int | None  # percent the fund pays of the price; DEMO, unverified
     controlled: Controlled | None
     note: str | None
+    tender_info: str | None = None  # TT_THAU of the claims: the tender the drug was bought under
 
     @property
     def needs_special_prescription(self) -> bool:
@@ -140,6 +141,7 @@ def _parse_row(path: Path, line: int, row: dict[str, str]) -> Drug:
         insurance_ratio=ratio,
         controlled=controlled,  # type: ignore[arg-type]
         note=row["note"] or None,
+        tender_info=row.get("tender_info") or None,
     )
 
 

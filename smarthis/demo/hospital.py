@@ -61,8 +61,10 @@ STAFF: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("dd.mai", "Võ Thị Mai", "nurse", "KKB", "048192005678"),
     ("dd.hung", "Đặng Văn Hùng", "nurse", "KNOI", "048091006789"),
     ("ktv.xn", "Bùi Thị Thu", "lab_technician", "KXN", "048195001122"),
+    ("ktv.xn2", "Lý Văn Phúc", "lab_technician", "KXN", "048093001133"),
     ("ktv.cdha", "Đỗ Văn Long", "imaging_technician", "KCDHA", "048087002233"),
     ("bs.cdha", "Ngô Thị Hạnh", "radiologist", "KCDHA", "048180003344"),
+    ("bs.cdha2", "Trương Quốc Bảo", "radiologist", "KCDHA", "048082003355"),
     ("thungan", "Huỳnh Thị Ngọc", "cashier", "PTCKT", "048196004455"),
     ("duocsi", "Phan Văn Đức", "pharmacist", "KDUOC", "048089005566"),
 )

@@ -1,6 +1,7 @@
-"""The demo's outside world (`smarthis serve --with-simulators`): the LIS and the bank,
-each a simulator speaking its real protocol on loopback, started beside the app so lab
-orders get results and kiosk VietQR payments get the bank's notification."""
+"""The demo's outside world (`smarthis serve --with-simulators`): the LIS, the bank and the
+XML 130 claims portal, each a simulator speaking its real protocol on loopback, started
+beside the app so lab orders get results, kiosk VietQR payments get the bank's
+notification and queued claims get the portal's answer."""
 
 from __future__ import annotations
 
@@ -49,3 +50,26 @@ def start_bank_simulator(settings: Settings, app_base_url: str) -> str:
     server = uvicorn.Server(config)
     threading.Thread(target=server.run, name="bank-simulator", daemon=True).start()
     return settings.bank_sim_url
+
+
+def start_claims_simulator(settings: Settings) -> str:
+    """Receives the queued XML 130 claims at claims_portal_url and answers each."""
+    import uvicorn
+
+    from smarthis.insurance.claims.simulator import create_claims_simulator
+
+    url = urlsplit(settings.claims_portal_url)
+    app = create_claims_simulator(
+        username=settings.claims_username,
+        password=settings.claims_password,
+        facility_code=settings.facility_code,
+    )
+    config = uvicorn.Config(
+        app,
+        host=_loopback(url.hostname or "127.0.0.1", "claims portal"),
+        port=url.port or 8084,
+        log_level="warning",
+    )
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, name="claims-simulator", daemon=True).start()
+    return settings.claims_portal_url

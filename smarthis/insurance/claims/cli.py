@@ -1,20 +1,25 @@
 """`smarthis claims ...`: the monthly export of XML 130 claims.
 
-The export reads a month's finished visits through a *loader*: a function
-`loader(month: str) -> Iterable[ClaimVisit]` (month as "YYYY-MM"), which the visit and
-billing domains provide once charges exist. Register it in code with
-`set_month_loader(function)`, or name it on the command line with
-`--loader package.module:function`. Without one the command says so and exits with code 2.
+`export` reads a month's finished visits from the database (visit_loader.py), or through
+another *loader*: a function `loader(month: str) -> Iterable[ClaimVisit]` (month as
+"YYYY-MM") registered with `set_month_loader(function)` or named with
+`--loader package.module:function` (imports from another system, the benchmark).
+`queue` records the month's valid claims for the portal; `send` delivers what is due now
+(the app's background worker does the same every `claims_poll_interval_s`); `status`
+counts them.
 """
 
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import typer
 
+from smarthis.config import get_settings
+from smarthis.db import Database
 from smarthis.insurance.claims.inputs import ClaimVisit
 
 MonthLoader = Callable[[str], Iterable[ClaimVisit]]
@@ -51,29 +56,95 @@ def export(
     month: str = typer.Option(..., help="Settlement month, YYYY-MM."),
     out: Path = typer.Option(..., help="Directory for the XML files and summary.json."),
     loader: str | None = typer.Option(
-        None, help="package.module:function giving the month's ClaimVisits."
+        None, help="package.module:function giving the month's ClaimVisits (default: the DB)."
     ),
+    workers: int = typer.Option(1, min=1, max=16, help="Processes building the files."),
 ) -> None:
     """Xuất hồ sơ XML 130 của một tháng / export a month's XML 130 claims to files."""
-    from smarthis.insurance.claims.export import export_month, parse_month
+    from smarthis.insurance.claims.export import export_month
+
+    _check_month(month)
+    chosen = _import_loader(loader) if loader else _month_loader
+    if chosen is None:
+        from smarthis.insurance.claims.batch import export_month_from_db
+
+        db = _database()
+        try:
+            summary = export_month_from_db(
+                db, get_settings().facility_code, month, out, workers=workers
+            )
+        finally:
+            db.dispose()
+    else:
+        summary = export_month(chosen(month), out, month=month, workers=workers)
+    typer.echo(
+        f"{summary.exported} hồ sơ đã xuất, {summary.invalid} hồ sơ lỗi, "
+        f"{len(summary.held_back)} lượt khám chưa đủ điều kiện -> {out} "
+        f"({summary.exported} exported, {summary.invalid} invalid, "
+        f"{len(summary.held_back)} held back)"
+    )
+    if summary.invalid:
+        raise typer.Exit(code=1)
+
+
+@claims_app.command("queue")
+def queue(month: str = typer.Option(..., help="Settlement month, YYYY-MM.")) -> None:
+    """Đưa hồ sơ hợp lệ của tháng vào hàng đợi gửi cổng / queue a month's claims for sending."""
+    from smarthis.insurance.claims.batch import queue_month
+
+    _check_month(month)
+    db = _database()
+    try:
+        result = queue_month(db, get_settings().facility_code, month)
+    finally:
+        db.dispose()
+    typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    if result.invalid:
+        raise typer.Exit(code=1)
+
+
+@claims_app.command("send")
+def send(
+    limit: int = typer.Option(500, min=1, max=100_000, help="At most this many files."),
+) -> None:
+    """Gửi các hồ sơ đang chờ lên cổng / send the pending claims to the portal now."""
+    from smarthis.insurance.claims.portal import ClaimsPortalClient
+    from smarthis.insurance.claims.submissions import deliver_due
+
+    settings = get_settings()
+    db = _database()
+    try:
+        with ClaimsPortalClient.from_settings(settings) as portal:
+            sent = deliver_due(db, portal, limit=limit)
+    finally:
+        db.dispose()
+    counts: dict[str, int] = {}
+    for view in sent:
+        counts[view.status] = counts.get(view.status, 0) + 1
+    typer.echo(json.dumps({"attempted": len(sent), "status": counts}, ensure_ascii=False))
+
+
+@claims_app.command("status")
+def status() -> None:
+    """Số hồ sơ theo trạng thái / claims and check-ins by status."""
+    from smarthis.insurance.claims.batch import status_counts
+
+    db = _database()
+    try:
+        counts = status_counts(db, get_settings().facility_code)
+    finally:
+        db.dispose()
+    typer.echo(json.dumps(counts, ensure_ascii=False))
+
+
+def _check_month(month: str) -> None:
+    from smarthis.insurance.claims.export import parse_month
 
     try:
         parse_month(month)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--month") from exc
-    chosen = _import_loader(loader) if loader else _month_loader
-    if chosen is None:
-        typer.echo(
-            "Chưa có nguồn dữ liệu hồ sơ (loader) cho lệnh xuất; dùng --loader hoặc "
-            "set_month_loader(). (No claim loader registered: pass --loader or call "
-            "set_month_loader().)",
-            err=True,
-        )
-        raise typer.Exit(code=2)
-    summary = export_month(chosen(month), out, month=month)
-    typer.echo(
-        f"{summary.exported} hồ sơ đã xuất, {summary.invalid} hồ sơ lỗi -> {out} "
-        f"({summary.exported} exported, {summary.invalid} invalid)"
-    )
-    if summary.invalid:
-        raise typer.Exit(code=1)
+
+
+def _database() -> Database:
+    return Database(get_settings().database_url)

@@ -41,6 +41,8 @@ class ExportSummary:
     )
     files: list[dict[str, str]] = field(default_factory=list)
     problems: list[dict[str, object]] = field(default_factory=list)
+    # Visits of the month not ready to claim (unpaid, incomplete record), with the reasons.
+    held_back: list[dict[str, object]] = field(default_factory=list)
 
     def add(self, outcome: dict[str, object]) -> None:
         if "issues" in outcome:
@@ -61,6 +63,7 @@ class ExportSummary:
             "totals": {name: number(value, 2) for name, value in self.totals.items()},
             "files": self.files,
             "invalid_claims": self.problems,
+            "held_back": self.held_back,
         }
 
 
@@ -133,6 +136,7 @@ def export_month(
     month: str | None = None,
     created_on: date | None = None,
     workers: int = 1,
+    held_back: list[dict[str, object]] | None = None,
 ) -> ExportSummary:
     """Write each valid claim to out_dir/<MA_LK>.xml and out_dir/summary.json. `month`
     (YYYY-MM), when given, must be each claim's settlement month (NAM_QT, THANG_QT)."""
@@ -148,6 +152,8 @@ def export_month(
         outcomes = (_export_one(visit, out, month, created_on) for visit in claims)
     for outcome in outcomes:
         summary.add(outcome)
+    if held_back is not None:
+        summary.held_back = held_back  # the loader's list, filled while claims were read
     (out / SUMMARY_FILE).write_text(
         json.dumps(summary.as_dict(), ensure_ascii=False, indent=1), encoding="utf-8"
     )

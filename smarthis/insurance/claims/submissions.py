@@ -186,6 +186,21 @@ class _Claimed:
     attempts: int
 
 
+def has_due(db: Database, facility_code: str, now: datetime | None = None) -> bool:
+    """Whether anything waits to be sent: a read-only look before contacting the portal."""
+    with db.session() as session:
+        found = session.execute(
+            select(ClaimSubmission.id)
+            .where(
+                ClaimSubmission.facility_code == facility_code,
+                ClaimSubmission.status.in_(("pending", "sent")),
+                ClaimSubmission.next_attempt_at <= (now or utcnow()),
+            )
+            .limit(1)
+        ).first()
+        return found is not None
+
+
 def _claim_due(
     db: Database,
     facility_code: str,

@@ -1,0 +1,167 @@
+"""Claims made from the database: `smarthis demo --days` fills past days with finished
+visits through the real services, the loader turns the month's insured visits into XML 130
+claims that validate, and the queue sends them to the portal simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from smarthis.billing.models import Charge, Invoice, InvoiceLine
+from smarthis.clinical.examination_models import Examination, VisitStep
+from smarthis.clinical.models import Visit
+from smarthis.config import Settings
+from smarthis.db import Database
+from smarthis.demo.history import HistorySummary, fill_history
+from smarthis.demo.loader import load_demo
+from smarthis.insurance.claims import visit_loader
+from smarthis.insurance.claims.batch import export_month_from_db, queue_month, status_counts
+from smarthis.insurance.claims.claim import build_claim
+from smarthis.insurance.claims.submissions import deliver_due
+from smarthis.queueing.clock import HOSPITAL_TZ
+from smarthis.security.audit import verify_chain
+from smarthis.security.models import AuditEntry
+from tests.conftest import FACILITY, empty_all_tables
+from tests.insurance.claims.conftest import ClaimsSimulator
+
+TODAY = date(2026, 11, 5)  # a Thursday: the history fills Mon 2 - Wed 4 November
+DAYS, PER_DAY = 3, 4
+
+
+def certificates(_session: Session, logins: Sequence[str]) -> dict[str, str]:
+    return {login: f"{index:06d}/ĐNA-CCHN" for index, login in enumerate(logins, 1)}
+
+
+@dataclass
+class Month:
+    db: Database
+    settings: Settings
+    history: HistorySummary
+
+
+@pytest.fixture(scope="module")
+def month(_shared_database: Database, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Month]:
+    empty_all_tables(_shared_database)
+    settings = Settings(
+        database_url=_shared_database.url,
+        facility_code=FACILITY,
+        data_dir=tmp_path_factory.mktemp("history-var"),
+    )
+    load_demo(_shared_database, settings)
+    history = fill_history(
+        _shared_database, settings, DAYS, visits_per_day=PER_DAY, seed=7, today=TODAY
+    )
+    yield Month(_shared_database, settings, history)
+    empty_all_tables(_shared_database)
+
+
+@pytest.fixture
+def with_certificates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(visit_loader, "_practising_certificates", certificates)
+
+
+def test_history_fills_past_working_days_with_finished_visits(month: Month) -> None:
+    assert month.history.visits == DAYS * PER_DAY
+    with month.db.session() as s:
+        rows = s.execute(select(Visit, Examination).join(Examination)).all()
+        assert len(rows) == DAYS * PER_DAY
+        days = set()
+        for visit, exam in rows:
+            registered = visit.registered_at.astimezone(HOSPITAL_TZ)
+            concluded = exam.concluded_at.astimezone(HOSPITAL_TZ)
+            days.add(registered.date())
+            assert visit.status == "concluded"
+            assert time(7) <= registered.time() and concluded.date() == registered.date()
+            assert registered < exam.started_at < exam.concluded_at  # waits between steps
+            steps = s.execute(
+                select(VisitStep.step, VisitStep.at).where(VisitStep.visit_id == visit.id)
+            )
+            for step, at in steps:  # the journey in order, within the day
+                local = at.astimezone(HOSPITAL_TZ)
+                assert registered <= local and local.date() == registered.date()
+                assert (local <= concluded) == (step != "paid"), step
+        assert days == {date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)}
+        # Every charge was paid (or needed no payment): nothing is left open to pay.
+        unpaid = s.scalar(
+            select(func.count())
+            .select_from(Invoice)
+            .where(Invoice.status == "open", Invoice.amount_due > 0)
+        )
+        assert unpaid == 0
+        # The audit log keeps the real time the demo was written, and still verifies.
+        assert s.scalar(select(func.min(AuditEntry.at))).date() > TODAY
+        assert verify_chain(s) == []
+
+
+def test_every_insured_visit_becomes_a_valid_claim(month: Month, with_certificates: None) -> None:
+    with month.db.session() as s:
+        ids = visit_loader.concluded_insured_visits(s, FACILITY, "2026-11")
+        loaded = visit_loader.load_visits(s, ids)
+        assert ids and len(loaded.claims) == len(ids) and not loaded.held_back
+        for claim in loaded.claims:
+            assert build_claim(claim).issues() == []
+            paid = s.scalars(
+                select(InvoiceLine.fund_pays)
+                .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+                .where(Invoice.visit_id == claim.visit_id, Invoice.status != "voided")
+            ).all()
+            assert claim.totals.fund_pays == Decimal(sum(paid))  # the money as it was split
+            assert claim.drugs and claim.services and claim.results
+            assert claim.patient.weight_kg is not None
+
+
+def test_a_visit_missing_what_the_claim_needs_is_held_back_with_the_reason(month: Month) -> None:
+    with month.db.session() as s:
+        ids = visit_loader.concluded_insured_visits(s, FACILITY, "2026-11")
+        loaded = visit_loader.load_visits(s, ids[:1], lambda _s, _logins: {})
+    assert loaded.claims == []
+    assert any("chứng chỉ hành nghề" in reason for reason in loaded.held_back[0]["reasons"])
+
+
+def test_an_unpaid_charge_holds_the_visit_back(month: Month, with_certificates: None) -> None:
+    with month.db.session() as s:
+        visit_id = visit_loader.concluded_insured_visits(s, FACILITY, "2026-11")[0]
+        charge = s.scalars(select(Charge).where(Charge.visit_id == visit_id)).first()
+        extra = Charge(
+            **{
+                c.name: getattr(charge, c.name)
+                for c in Charge.__table__.columns
+                if c.name not in ("id", "source_id")
+            },
+            source_id=charge.source_id + 10**9,
+        )
+        s.add(extra)
+        s.flush()
+        loaded = visit_loader.load_visits(s, [visit_id])
+        s.rollback()
+    assert loaded.claims == []
+    assert loaded.held_back[0]["reasons"] == ["1 khoản chi phí chưa thanh toán"]
+
+
+def test_export_of_the_month_from_the_database(
+    month: Month, with_certificates: None, tmp_path
+) -> None:
+    summary = export_month_from_db(month.db, FACILITY, "2026-11", tmp_path)
+    assert summary.invalid == 0 and summary.held_back == []
+    assert summary.exported == month.history.insured
+    assert len(list(tmp_path.glob("*.xml"))) == summary.exported
+    assert export_month_from_db(month.db, FACILITY, "2026-10", tmp_path / "oct").exported == 0
+
+
+def test_queued_claims_are_sent_once_and_accepted(
+    month: Month, with_certificates: None, claims_simulator: ClaimsSimulator
+) -> None:
+    queued = queue_month(month.db, FACILITY, "2026-11")
+    assert queued.queued == month.history.insured and not queued.invalid
+    assert queue_month(month.db, FACILITY, "2026-11").queued == queued.queued  # no duplicates
+    assert status_counts(month.db, FACILITY) == {"pending": queued.queued}
+    with claims_simulator.client() as portal:
+        sent = deliver_due(month.db, portal, limit=1000)
+    assert len(sent) == queued.queued
+    assert status_counts(month.db, FACILITY) == {"accepted": queued.queued}
