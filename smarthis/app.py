@@ -72,6 +72,8 @@ def create_app(
     from smarthis.clinical.examination_api import router as examination_router
     from smarthis.clinical.pages import router as clinical_pages_router
     from smarthis.clinical.timeline_api import router as timeline_router
+    from smarthis.consultations.api import router as consultations_router
+    from smarthis.consultations.pages import router as consultations_pages_router
     from smarthis.insurance.api import router as insurance_router
     from smarthis.integrations.dicom.api import router as imaging_router
     from smarthis.integrations.hl7.api import router as hl7_interfaces_router
@@ -116,6 +118,8 @@ def create_app(
         bank_router,
         kiosk_billing_router,
         cashier_pages_router,
+        consultations_router,
+        consultations_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

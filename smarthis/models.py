@@ -3,6 +3,11 @@
 from smarthis.billing.models import Charge, Invoice, InvoiceLine, Payment, Refund
 from smarthis.clinical.examination_models import Examination, VisitDiagnosis, VisitStep, VitalSigns
 from smarthis.clinical.models import Visit
+from smarthis.consultations.models import (
+    Consultation,
+    ConsultationParticipant,
+    ConsultationSharedItem,
+)
 from smarthis.counters import Counter
 from smarthis.db import Base
 from smarthis.facility.models import Department, Room
@@ -30,6 +35,9 @@ from smarthis.queueing.models import (
 from smarthis.security.models import ApiToken, AuditEntry, AuditHead, Device, Staff, WebSession
 
 __all__ = [
+    "Consultation",
+    "ConsultationParticipant",
+    "ConsultationSharedItem",
     "Charge",
     "Invoice",
     "InvoiceLine",

@@ -36,6 +36,12 @@ SCREENS: tuple[Screen, ...] = (
         "Thời gian chờ từng bước, số người phục vụ theo giờ, tỷ lệ đăng ký tại kiosk",
     ),
     Screen(
+        "Hội chẩn liên viện",
+        "/consultations",
+        Permission.RESULT_READ,
+        "Lên lịch hội chẩn với bệnh viện khác, chia sẻ kết quả, biên bản kết luận, số cuộc đã họp",
+    ),
+    Screen(
         "Thu ngân",
         "/cashier",
         Permission.BILLING_VIEW,

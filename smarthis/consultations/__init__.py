@@ -1,0 +1,1 @@
+"""Inter-hospital consultations (hội chẩn liên viện): scheduled, shared, concluded."""
