@@ -75,6 +75,8 @@ def create_app(
     from smarthis.consultations.api import router as consultations_router
     from smarthis.consultations.pages import router as consultations_pages_router
     from smarthis.insurance.api import router as insurance_router
+    from smarthis.insurance.claims.api import router as claims_router
+    from smarthis.insurance.claims.pages import router as claims_pages_router
     from smarthis.integrations.dicom.api import router as imaging_router
     from smarthis.integrations.hl7.api import router as hl7_interfaces_router
     from smarthis.integrations.hl7.pages import router as hl7_interfaces_pages_router
@@ -120,6 +122,8 @@ def create_app(
         cashier_pages_router,
         consultations_router,
         consultations_pages_router,
+        claims_router,
+        claims_pages_router,
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -80,6 +80,10 @@ class Permission(StrEnum):
     BILLING_VIEW = "billing.view"
     BILLING_COLLECT = "billing.collect"
     BILLING_REFUND = "billing.refund"
+    # XML 130 claims: see each visit's claim status with the BHXH portal; queue a month's
+    # claims for sending.
+    CLAIMS_VIEW = "claims.view"
+    CLAIMS_SUBMIT = "claims.submit"
 
 
 _CLINICAL_READ = {
@@ -151,6 +155,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.BILLING_VIEW,
             Permission.BILLING_COLLECT,
             Permission.BILLING_REFUND,
+            # The finance office prepares and sends the insurance claims.
+            Permission.CLAIMS_VIEW,
+            Permission.CLAIMS_SUBMIT,
         }
     ),
     Role.PHARMACIST: frozenset(_CLINICAL_READ | _RESULTS),

@@ -36,6 +36,12 @@ SCREENS: tuple[Screen, ...] = (
         "Thời gian chờ từng bước, số người phục vụ theo giờ, tỷ lệ đăng ký tại kiosk",
     ),
     Screen(
+        "Hồ sơ BHYT (XML 130)",
+        "/claims",
+        Permission.CLAIMS_VIEW,
+        "Hồ sơ giám định theo tháng, gửi cổng BHXH, trạng thái tiếp nhận hoặc lý do từ chối",
+    ),
+    Screen(
         "Hội chẩn liên viện",
         "/consultations",
         Permission.RESULT_READ,

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 
+from smarthis.clinical.examination_models import Examination
 from smarthis.db import Database
 from smarthis.insurance.claims.claim import ClaimInvalid, build_claim
 from smarthis.insurance.claims.export import ExportSummary, export_month
 from smarthis.insurance.claims.models import ClaimSubmission
 from smarthis.insurance.claims.submissions import record_claim
-from smarthis.insurance.claims.visit_loader import month_claims
+from smarthis.insurance.claims.visit_loader import month_claims, month_window
 
 
 def export_month_from_db(
@@ -79,3 +81,51 @@ def status_counts(db: Database, facility_code: str) -> dict[str, int]:
             .group_by(ClaimSubmission.status)
         )
         return dict(Counter({status: count for status, count in rows}))
+
+
+@dataclass
+class SubmissionRow:
+    claim_code: str  # MA_LK
+    visit_id: int
+    document: str
+    status: str
+    transaction_code: str | None
+    reason: str | None
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+    answered_at: datetime | None
+
+
+def submissions_of_month(
+    db: Database, facility_code: str, month: str, limit: int = 2000
+) -> list[SubmissionRow]:
+    """The month's claims (by the day the visit ended) as the portal last answered them."""
+    start, end = month_window(month)
+    with db.session() as session:
+        rows = session.scalars(
+            select(ClaimSubmission)
+            .join(Examination, Examination.visit_id == ClaimSubmission.visit_id)
+            .where(
+                ClaimSubmission.facility_code == facility_code,
+                Examination.concluded_at >= start,
+                Examination.concluded_at < end,
+            )
+            .order_by(ClaimSubmission.id)
+            .limit(limit)
+        )
+        return [
+            SubmissionRow(
+                claim_code=r.ma_lk,
+                visit_id=r.visit_id,
+                document=r.document,
+                status=r.status,
+                transaction_code=r.transaction_code,
+                reason=r.reason,
+                attempts=r.attempts,
+                last_error=r.last_error,
+                sent_at=r.sent_at,
+                answered_at=r.answered_at,
+            )
+            for r in rows
+        ]

@@ -27,6 +27,8 @@ from smarthis.insurance.claims.submissions import deliver_due
 from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security.audit import verify_chain
 from smarthis.security.models import AuditEntry
+from smarthis.security.permissions import Role
+from tests.apphelpers import client_for, make_app, sign_in_every_role
 from tests.conftest import FACILITY, empty_all_tables
 from tests.insurance.claims.conftest import ClaimsSimulator
 
@@ -165,3 +167,19 @@ def test_queued_claims_are_sent_once_and_accepted(
         sent = deliver_due(month.db, portal, limit=1000)
     assert len(sent) == queued.queued
     assert status_counts(month.db, FACILITY) == {"accepted": queued.queued}
+
+
+def test_the_finance_office_sees_each_claims_answer(month: Month, with_certificates: None) -> None:
+    client = client_for(make_app(month.db))
+    creds = sign_in_every_role(month.db)
+    cashier = creds.headers(Role.CASHIER)
+    status = client.get("/api/claims", params={"month": "2026-11"}, headers=cashier).json()
+    assert status["counts"] == {"accepted": month.history.insured}
+    assert all(s["transaction_code"] and s["status_vi"] for s in status["submissions"])
+    queued = client.post("/api/claims/queue", json={"month": "2026-11"}, headers=cashier)
+    assert queued.status_code == 200 and queued.json()["held_back"] == []
+    bad = client.get("/api/claims", params={"month": "2026-13"}, headers=cashier)
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "month"
+    nurse = creds.headers(Role.NURSE)
+    assert client.get("/api/claims", params={"month": "2026-11"}, headers=nurse).status_code == 403
+    assert client.get("/claims", headers=cashier).status_code == 200
