@@ -7,8 +7,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from smarthis.db import utcnow
 from smarthis.errors import DomainError
 from smarthis.queueing.models import ServicePoint, Ticket
+from smarthis.staff.schedules import closed_rooms
 
 # Weight of the newest service in the running mean: follows the day's pace within about
 # ten patients without jumping on one long consultation.
@@ -91,6 +93,9 @@ def shortest_wait_point(
     if specialty is not None:
         query = query.where(ServicePoint.specialty == specialty)
     points = list(session.execute(query.order_by(ServicePoint.code)).scalars())
+    # A room planned for today takes new tickets only during its planned shifts.
+    closed = closed_rooms(session, facility_code, utcnow())
+    points = [p for p in points if p.code not in closed]
     if not points:
         raise DomainError(
             "no_service_point",
