@@ -67,8 +67,9 @@ bench-quick: install
 bench-volume: install
 	$(BIN)/python -m bench.volume_bench
 
-# Fault injection against real server processes (kill, portal outage, PostgreSQL restart):
-# prints one JSON line per scenario; bench/README.md. `DB=sqlite make faults` for SQLite.
+# Fault injection against real server processes (kill, portal outage, PostgreSQL restart of
+# a throwaway instance, LIS outage, bank outage): prints one JSON line per scenario;
+# bench/README.md. `DB=sqlite make faults` for SQLite (no PostgreSQL restart).
 faults: install
 	$(BIN)/python -m bench.faults --db $(or $(DB),postgres)
 

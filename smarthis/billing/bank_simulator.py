@@ -12,10 +12,16 @@ Endpoints (HTTP JSON, loopback only):
       type another one; a static QR needs it) and posts the signed notification.
   POST /_sim/replay {"transaction_id": "..."}   sends the same signed bytes again.
   GET  /_sim/transactions                       what was paid and SmartHIS's answers.
+
+Like a real bank, it re-sends a notification that was not acknowledged: no answer (SmartHIS
+down or unreachable), a 5xx, 408 or 429 is tried again with exponential back-off (`Retry`)
+until a 2xx arrives or the attempts run out. Any other 4xx is SmartHIS's verdict on the
+notification itself (bad signature, malformed) and is not repeated.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import threading
@@ -35,6 +41,30 @@ from smarthis.errors import DomainError
 
 BANK_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DELIVERY_TIMEOUT_S = 10.0
+RETRIED_STATUSES = frozenset({408, 429})  # and every 5xx, and no answer at all
+
+
+@dataclass(frozen=True)
+class Retry:
+    """When an unacknowledged notification is sent again: after first_delay_s, doubling up
+    to max_delay_s, at most `attempts` deliveries in all (the first one included)."""
+
+    first_delay_s: float = 1.0
+    max_delay_s: float = 60.0
+    attempts: int = 12
+
+    def delay(self, retry_number: int) -> float:
+        return min(self.first_delay_s * 2 ** (retry_number - 1), self.max_delay_s)
+
+
+def acknowledged(answer: dict[str, Any]) -> bool:
+    status = answer["status_code"]
+    return status is not None and 200 <= status < 300
+
+
+def worth_retrying(answer: dict[str, Any]) -> bool:
+    status = answer["status_code"]
+    return status is None or status >= 500 or status in RETRIED_STATUSES
 
 
 class PayIn(BaseModel):
@@ -56,14 +86,21 @@ class _Sent:
     signature: str
     answers: list[dict[str, Any]] = field(default_factory=list)
 
+    @property
+    def acknowledged(self) -> bool:
+        return any(acknowledged(answer) for answer in self.answers)
+
 
 class _Bank:
-    def __init__(self, webhook_url: str, secret: str) -> None:
+    def __init__(self, webhook_url: str, secret: str, retry: Retry) -> None:
         self.webhook_url = webhook_url
         self.secret = secret
+        self.retry = retry
         self.sent: dict[str, _Sent] = {}
         self._numbers = itertools.count(1)
         self._lock = threading.Lock()
+        # Re-deliveries in progress, kept referenced so the event loop does not drop them.
+        self.retrying: dict[str, asyncio.Task[None]] = {}
 
     def next_transaction_id(self) -> str:
         with self._lock:
@@ -81,6 +118,24 @@ class _Bank:
         sent.answers.append(answer)
         return answer
 
+    def retry_later(self, transaction_id: str) -> None:
+        """After a failed first delivery: keep sending in the background until acknowledged."""
+        if transaction_id not in self.retrying:
+            task = asyncio.create_task(self._redeliver(transaction_id))
+            self.retrying[transaction_id] = task
+
+    async def _redeliver(self, transaction_id: str) -> None:
+        sent = self.sent[transaction_id]
+        try:
+            for retry_number in range(1, self.retry.attempts):
+                await asyncio.sleep(self.retry.delay(retry_number))
+                if sent.acknowledged:
+                    return  # a replay got through meanwhile
+                if not worth_retrying(await self.deliver(transaction_id)):
+                    return
+        finally:
+            self.retrying.pop(transaction_id, None)
+
 
 def _json(response: httpx.Response) -> Any:
     try:
@@ -89,8 +144,8 @@ def _json(response: httpx.Response) -> Any:
         return response.text
 
 
-def create_bank_simulator_app(webhook_url: str, secret: str) -> FastAPI:
-    bank = _Bank(webhook_url, secret)
+def create_bank_simulator_app(webhook_url: str, secret: str, retry: Retry = Retry()) -> FastAPI:
+    bank = _Bank(webhook_url, secret, retry)
     app = FastAPI(title="Bank simulator (VietQR credit notifications)")
     app.state.bank = bank
 
@@ -121,6 +176,8 @@ def create_bank_simulator_app(webhook_url: str, secret: str) -> FastAPI:
         raw = json.dumps(note, ensure_ascii=False).encode()
         bank.sent[transaction_id] = _Sent(raw, sign(bank.secret, raw))
         answer = await bank.deliver(transaction_id)
+        if worth_retrying(answer):
+            bank.retry_later(transaction_id)
         return {"transaction_id": transaction_id, "notification": note, "delivery": answer}
 
     @app.post("/_sim/replay")
@@ -143,6 +200,8 @@ def create_bank_simulator_app(webhook_url: str, secret: str) -> FastAPI:
                     "transaction_id": key,
                     "notification": json.loads(sent.body),
                     "answers": sent.answers,
+                    "acknowledged": sent.acknowledged,
+                    "retrying": key in bank.retrying,
                 }
                 for key, sent in bank.sent.items()
             ]
