@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from smarthis.db import Database
+from smarthis.db import MAX_ID, Database
 from smarthis.kiosk import service
 from smarthis.patients.identify import DocumentInput
 from smarthis.queueing.api import ticket_out
@@ -214,7 +214,7 @@ def take_number(
 
 @router.get("/tickets/{ticket_id}/ticket.pdf")
 def ticket_pdf(
-    ticket_id: int,
+    ticket_id: Annotated[int, Path(ge=1, le=MAX_ID)],  # beyond BIGINT: 422, not 500
     request: Request,
     principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
     db: Database = Depends(database),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smarthis.db import Database
+from smarthis.db import MAX_ID, Database
 from smarthis.errors import DomainError
 from smarthis.queueing import service as queue
 from smarthis.queueing.choices import examination_choices, take_a_number_choices
@@ -32,6 +33,8 @@ from smarthis.security.permissions import Permission
 from smarthis.security.principal import Principal
 
 router = APIRouter(prefix="/api/queue", tags=["queue"])
+# Beyond BIGINT the database cannot even compare the id: a 422 naming the field, not a 500.
+TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def ticket_out(session: Session, ticket: Ticket) -> TicketOut:
@@ -118,7 +121,7 @@ def choices(
 
 @router.get("/tickets/{ticket_id}/ticket.pdf")
 def ticket_pdf(
-    ticket_id: int,
+    ticket_id: TicketId,
     request: Request,
     principal: Principal = Depends(require(Permission.QUEUE_ISSUE)),
     db: Database = Depends(database),
@@ -185,7 +188,7 @@ def call_next(
 
 @router.post("/tickets/{ticket_id}/recall")
 def recall(
-    ticket_id: int,
+    ticket_id: TicketId,
     principal: Principal = Depends(require(Permission.QUEUE_CALL)),
     db: Database = Depends(database),
 ) -> TicketOut:
@@ -197,7 +200,7 @@ def recall(
 
 @router.post("/tickets/{ticket_id}/skip")
 def skip(
-    ticket_id: int,
+    ticket_id: TicketId,
     principal: Principal = Depends(require(Permission.QUEUE_CALL)),
     db: Database = Depends(database),
 ) -> TicketOut:
@@ -207,7 +210,7 @@ def skip(
 
 @router.post("/tickets/{ticket_id}/complete")
 def complete(
-    ticket_id: int,
+    ticket_id: TicketId,
     principal: Principal = Depends(require(Permission.QUEUE_CALL)),
     db: Database = Depends(database),
 ) -> TicketOut | None:
@@ -219,7 +222,7 @@ def complete(
 
 @router.post("/tickets/{ticket_id}/transfer")
 def transfer(
-    ticket_id: int,
+    ticket_id: TicketId,
     body: TransferIn,
     principal: Principal = Depends(require(Permission.QUEUE_CALL)),
     db: Database = Depends(database),
@@ -241,7 +244,7 @@ def statistics(
 
 @router.get("/tickets/{ticket_id}")
 def read_ticket(
-    ticket_id: int,
+    ticket_id: TicketId,
     principal: Principal = Depends(require(Permission.QUEUE_CALL)),
     db: Database = Depends(database),
 ) -> TicketOut:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from smarthis.db import Database
+from smarthis.db import MAX_ID, Database
 from smarthis.queueing import display
 from smarthis.queueing.models import QueueEvent
 from smarthis.queueing.schemas import ClaimOut
@@ -114,7 +114,8 @@ def area_events(
 
 @router.post("/announcements/{event_id}/claim")
 def claim_announcement(
-    event_id: int,
+    # Beyond BIGINT the database cannot even compare: a 422 naming the field, not a 500.
+    event_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     principal: Principal = Depends(require(Permission.QUEUE_DISPLAY)),
     db: Database = Depends(database),
 ) -> ClaimOut:

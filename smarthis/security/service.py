@@ -104,7 +104,8 @@ def create_staff(
 def list_staff(session: Session, role: str | None = None) -> list[Staff]:
     query = select(Staff).order_by(Staff.login)
     if role:
-        query = query.where(Staff.role == Role(role).value)
+        # An unknown role is the caller's mistake (422 naming `role`), not a ValueError.
+        query = query.where(Staff.role == _staff_role(role).value)
     return list(session.execute(query).scalars())
 
 

@@ -13,6 +13,7 @@ from smarthis.config import Settings
 from smarthis.db import Database, utcnow
 from smarthis.integrations.hl7.ack import (
     APPLICATION_INTERNAL_ERROR,
+    DATA_TYPE_ERROR,
     Hl7Problem,
     Received,
     build_ack,
@@ -46,6 +47,8 @@ class InboundHandler:
         )
 
     def handle(self, raw: str, peer: str) -> str:
+        if "\x00" in raw:
+            return self._refuse_nul(raw, peer)
         received = received_of(raw.replace("\n", "\r"))
         try:
             message = parse_result_message(raw)
@@ -71,6 +74,22 @@ class InboundHandler:
         if duplicate:
             log.info("HL7 message %s repeated: acknowledged, ignored", received.control_id)
         return self._ack(received, "AA")
+
+    def _refuse_nul(self, raw: str, peer: str) -> str:
+        """HL7 text has no use for NUL and PostgreSQL text cannot hold it (applying or even
+        logging such a message failed there, so the peer got no answer at all): refuse it,
+        logging a copy with the NULs made visible."""
+        visible = raw.replace("\x00", "\ufffd")
+        received = received_of(visible.replace("\n", "\r"))
+        problem = Hl7Problem(
+            "AR",
+            DATA_TYPE_ERROR,
+            None,
+            "Tin nhắn chứa ký tự NUL (0x00)",
+            "The message contains a NUL (0x00) character",
+        )
+        self._log_failure(received, "", visible, peer, problem)
+        return self._ack(received, "AR", problem)
 
     def _logged(self, session: Session, control_id: str) -> Hl7InboundMessage | None:
         return session.execute(

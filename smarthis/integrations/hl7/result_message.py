@@ -67,8 +67,10 @@ def received_of(raw: str) -> Received:
 
 
 def normalise_segments(raw: str) -> str:
-    """Senders end segments with CR as HL7 says; some tools use LF or CRLF."""
-    return raw.replace("\r\n", "\r").replace("\n", "\r").strip("\r")
+    """Senders end segments with CR as HL7 says; some tools use LF or CRLF. A blank line is
+    no segment: python-hl7 would read it as an empty one and fail on it (IndexError)."""
+    lines = raw.replace("\r\n", "\r").replace("\n", "\r").split("\r")
+    return "\r".join(line for line in lines if line.strip())
 
 
 def _text(parsed: hl7.Message, seg: hl7.Segment, index: int, component: int = 1) -> str:
