@@ -103,7 +103,8 @@ def copay_paid_this_year(
 def split_basis(session: Session, visit: Visit) -> SplitBasis:
     level, why = _card_level(visit)
     on = hospital_day(visit.registered_at)
-    category = visit.proposed_category if level is not None else SELF_PAY_CATEGORY
+    chosen = visit.confirmed_category or visit.proposed_category  # confirmed at conclusion
+    category = chosen if level is not None else SELF_PAY_CATEGORY
     return SplitBasis(
         category=category or SELF_PAY_CATEGORY,
         benefit_level=level,

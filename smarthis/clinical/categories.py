@@ -1,6 +1,6 @@
 """Visit category (MA_DOITUONG_KCB) proposed at reception from how the patient came.
 
-Confirmed when the visit ends (billing issue); codes as in the 2025 list."""
+The doctor confirms (or corrects) it when concluding the visit; codes as in the 2025 list."""
 
 from __future__ import annotations
 
@@ -15,6 +15,13 @@ ARRIVAL_MODE_NAMES_VI = {
     "appointment": "Tái khám theo hẹn",
     "emergency": "Cấp cứu",
 }
+
+
+def category_codes() -> frozenset[str]:
+    """Every MA_DOITUONG_KCB code of the co-payment rules data (what may be confirmed)."""
+    from smarthis.insurance.copay.loader import load_rules
+
+    return frozenset(c.code for c in load_rules().categories)
 
 
 def propose_category(

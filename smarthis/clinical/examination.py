@@ -19,6 +19,7 @@ from smarthis import events
 from smarthis.billing.charges import charge_examination
 from smarthis.catalogs.icd10 import find_icd10
 from smarthis.catalogs.icd10_search import DiagnosisWarning, check_diagnoses
+from smarthis.clinical.categories import category_codes
 from smarthis.clinical.examination_models import (
     Examination,
     VisitDiagnosis,
@@ -28,6 +29,7 @@ from smarthis.clinical.examination_models import (
 from smarthis.clinical.models import Visit
 from smarthis.db import MAX_ID, utcnow
 from smarthis.errors import Conflict, DomainError, NotFound
+from smarthis.integrations.emr.outbound import queue_visit_export
 from smarthis.patients.models import Patient
 from smarthis.queueing.models import Ticket
 from smarthis.security import audit
@@ -447,6 +449,7 @@ def diagnoses_of(session: Session, visit_id: int) -> list[VisitDiagnosis]:
 @dataclass
 class ConclusionInput:
     conclusion: str
+    category: str | None = None  # MA_DOITUONG_KCB confirmed; None keeps the proposed one
     follow_up_date: date | None = None
     referral_to: str | None = None
     referral_reason: str | None = None
@@ -480,6 +483,13 @@ def _validate_conclusion(given: ConclusionInput, today: date) -> None:
                 "The follow-up date must be after today",
                 field="follow_up_date",
             )
+    if given.category is not None and given.category not in category_codes():
+        raise DomainError(
+            "visit_category_unknown",
+            f"Đối tượng KCB '{given.category}' không có trong danh mục",
+            f"Visit category '{given.category}' is not in the list",
+            field="category",
+        )
     if given.conclusion == "referral" and not _clean(given.referral_to):
         raise DomainError(
             "referral_destination_missing",
@@ -529,6 +539,9 @@ def conclude(
         exam.advice = _clean(given.advice)
     exam.concluded_at = now
     exam.concluded_by = actor.name
+    if visit.uses_insurance or given.category is not None:
+        visit.confirmed_category = given.category or visit.proposed_category
+        visit.category_confirmed_by = actor.name
     visit.status = "concluded"
     record_step(session, visit, "concluded", actor.name, at=now)
     session.flush()
@@ -540,6 +553,7 @@ def conclude(
         detail={"visit": visit.visit_number, "conclusion": given.conclusion, "main": main},
     )
     _announce(session, visit, "concluded")
+    queue_visit_export(session, actor, visit)  # the national EMR portal, via the outbox
     return exam
 
 

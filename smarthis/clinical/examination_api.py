@@ -43,6 +43,9 @@ def record_out(record: service.VisitRecord) -> VisitRecordOut:
         visit_id=record.visit.id,
         visit_number=record.visit.visit_number,
         status=record.visit.status,
+        uses_insurance=record.visit.uses_insurance,
+        proposed_category=record.visit.proposed_category,
+        confirmed_category=record.visit.confirmed_category,
         patient=PatientSummary(
             id=patient.id,
             mrn=patient.mrn,

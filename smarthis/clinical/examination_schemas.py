@@ -51,6 +51,7 @@ class DiagnosesIn(BaseModel):
 class ConclusionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     conclusion: Conclusion
+    category: str | None = Field(default=None, max_length=8)  # MA_DOITUONG_KCB confirmed
     follow_up_date: date | None = None
     referral_to: str | None = Field(default=None, max_length=300)
     referral_reason: str | None = ShortText
@@ -132,6 +133,9 @@ class VisitRecordOut(BaseModel):
     visit_id: int
     visit_number: str
     status: str
+    uses_insurance: bool
+    proposed_category: str | None
+    confirmed_category: str | None
     patient: PatientSummary
     examination: ExaminationOut | None
     conclusion_vi: str | None

@@ -31,6 +31,10 @@ class Visit(Base):
     arrival_mode: Mapped[str] = mapped_column(String(20))
     # MA_DOITUONG_KCB proposed at reception, confirmed when the visit ends.
     proposed_category: Mapped[str | None] = mapped_column(String(8))
+    # The category the doctor confirmed (or corrected) when concluding: what the bill and
+    # the claim use from then on.
+    confirmed_category: Mapped[str | None] = mapped_column(String(8))
+    category_confirmed_by: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default="registered")
     uses_insurance: Mapped[bool] = mapped_column(default=False)
     bhyt_code: Mapped[str | None] = mapped_column(String(15))

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from smarthis.db import Database
+from smarthis.insurance.copay.loader import load_rules
 from smarthis.queueing import service as queue
 from smarthis.security.deps import database, require
 from smarthis.security.permissions import Permission
@@ -25,7 +26,8 @@ def doctor_workstation(
 ) -> Response:
     with db.session() as session:
         point = queue.get_point(session, principal.facility_code, point_code)
-    return render(request, "doctor.html", principal, db, point=point)
+    categories = [(c.code, c.name_vi) for c in load_rules().categories]
+    return render(request, "doctor.html", principal, db, point=point, categories=categories)
 
 
 @router.get("/patients/{patient_id}/record")

@@ -122,6 +122,8 @@ function showRecord(data) {
   $("#history").value = exam.history || "";
   $("#examination-notes").value = exam.examination_notes || "";
   $("#advice").value = exam.advice || "";
+  $("#category-field").hidden = !data.uses_insurance;
+  $("#category").value = data.confirmed_category || data.proposed_category || "";
   const last = data.vitals[data.vitals.length - 1];
   $("#vitals-last").textContent = last ? `Lần đo gần nhất ${fmtTime(last.measured_at)}: mạch ${last.pulse ?? "—"}, HA ${last.systolic ?? "—"}/${last.diastolic ?? "—"}, nhiệt độ ${last.temperature_c ?? "—"}, BMI ${last.bmi ?? "—"}` : "";
   const main = data.diagnoses.find((d) => d.is_main);
@@ -588,6 +590,7 @@ document.querySelectorAll('input[name="conclusion"]').forEach((input) => input.a
 $("#conclude").addEventListener("click", async () => {
   const conclusion = conclusionChoice();
   const body = { conclusion, advice: $("#advice").value || null };
+  if (record.uses_insurance && $("#category").value) body.category = $("#category").value;
   if (conclusion === "follow_up") body.follow_up_date = $("#follow-up-date").value || null;
   if (conclusion === "referral") {
     body.referral_to = $("#referral-to").value || null;
