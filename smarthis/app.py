@@ -74,6 +74,10 @@ def create_app(
     from smarthis.clinical.timeline_api import router as timeline_router
     from smarthis.consultations.api import router as consultations_router
     from smarthis.consultations.pages import router as consultations_pages_router
+    from smarthis.documents.api import router as documents_router
+    from smarthis.documents.pages import router as documents_pages_router
+    from smarthis.inpatient.api import router as inpatient_router
+    from smarthis.inpatient.pages import router as inpatient_pages_router
     from smarthis.insurance.api import router as insurance_router
     from smarthis.insurance.claims.api import router as claims_router
     from smarthis.insurance.claims.pages import router as claims_pages_router
@@ -88,10 +92,15 @@ def create_app(
     from smarthis.orders.pages import router as results_pages_router
     from smarthis.patients.api import router as patients_router
     from smarthis.pharmacy.api import router as prescriptions_router
+    from smarthis.pharmacy.dispensing_api import router as pharmacy_router
+    from smarthis.pharmacy.pages import router as pharmacy_pages_router
     from smarthis.queueing.api import router as queue_router
     from smarthis.queueing.display_api import router as display_router
     from smarthis.queueing.pages import router as queue_pages_router
+    from smarthis.reports.api import router as reports_router
+    from smarthis.reports.pages import router as management_pages_router
     from smarthis.security.api import router as security_router
+    from smarthis.staff.api import router as staff_router
     from smarthis.web.pages import router as pages_router
 
     for router in (
@@ -124,7 +133,21 @@ def create_app(
         consultations_pages_router,
         claims_router,
         claims_pages_router,
+        inpatient_router,
+        inpatient_pages_router,
+        pharmacy_router,
+        pharmacy_pages_router,
+        documents_router,
+        documents_pages_router,
+        staff_router,
+        reports_router,
+        management_pages_router,
     ):
         app.include_router(router)
+    from smarthis.integrations.emr.api import router as emr_router
+    from smarthis.integrations.fhir.api import router as fhir_router
+
+    app.include_router(emr_router)  # delivery status of the EMR portal link
+    app.include_router(fhir_router)  # /fhir: read-only FHIR R4 (own error bodies)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -26,23 +26,35 @@ app.add_typer(insurance_app, name="insurance")
 def _register_subapps() -> None:
     from smarthis.billing.vietqr_cli import vietqr_app
     from smarthis.catalogs.cli import catalog_app
+    from smarthis.documents.cli import documents_app, pki_app
+    from smarthis.inpatient.cli import inpatient_app
     from smarthis.insurance.claims.cli import claims_app
     from smarthis.insurance.copay_cli import insurance_split
     from smarthis.insurance.sim_cli import sim_app
     from smarthis.integrations.dicom.cli import dicom_app
     from smarthis.ops.cli import backup_app, restore_command
     from smarthis.patients.identity_cli import identity_app
+    from smarthis.pharmacy.cli import pharmacy_app
     from smarthis.planning.cli import simulate_app
 
     app.add_typer(backup_app, name="backup")
     app.command("restore")(restore_command)
     app.add_typer(simulate_app, name="simulate")
     app.add_typer(catalog_app, name="catalog")
+    app.add_typer(pki_app, name="pki")
+    app.add_typer(documents_app, name="documents")
     app.add_typer(identity_app, name="identity")
+    from smarthis.integrations.emr.cli import emr_app
+    from smarthis.integrations.emr.sim_command import emr_simulator_command
+
+    sim_app.command("emr")(emr_simulator_command)  # the national EMR portal
     app.add_typer(sim_app, name="sim")
+    app.add_typer(emr_app, name="emr")
     app.add_typer(dicom_app, name="dicom")
     app.add_typer(vietqr_app, name="vietqr")
     app.add_typer(claims_app, name="claims")
+    app.add_typer(inpatient_app, name="inpatient")
+    app.add_typer(pharmacy_app, name="pharmacy")
     insurance_app.command("split")(insurance_split)
 
 
@@ -122,6 +134,10 @@ def serve(
         bank_at = start_bank_simulator(settings, f"http://{host}:{port}")
         typer.echo(f"bank simulator (VietQR payments) at {bank_at}")
         typer.echo(f"XML 130 claims portal simulator at {start_claims_simulator(settings)}")
+        from smarthis.integrations.emr.sim_command import start_emr_simulator_thread
+
+        emr_at = start_emr_simulator_thread(settings.facility_code)
+        typer.echo(f"EMR portal simulator (hồ sơ bệnh án điện tử) at {emr_at}")
     if lis_listener:
         # Here in the parent process: the port is bound once, whatever the worker count.
         from smarthis.integrations.hl7.listener import start_lis_listener_thread

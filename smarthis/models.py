@@ -10,7 +10,21 @@ from smarthis.consultations.models import (
 )
 from smarthis.counters import Counter
 from smarthis.db import Base
+from smarthis.documents.models import (  # noqa: F401 - registers the document registry
+    Document,
+    DocumentSignature,
+)
 from smarthis.facility.models import Department, Room
+from smarthis.inpatient.models import (  # noqa: F401 - registers the inpatient tables
+    Bed,
+    BedMovement,
+    MedicationAdministration,
+    NursingNote,
+    ProgressNote,
+    Stay,
+    StayVitals,
+    Ward,
+)
 from smarthis.insurance.claims.models import ClaimSubmission
 from smarthis.insurance.models import CardCheckCache
 from smarthis.integrations.dicom.models import (
@@ -24,6 +38,7 @@ from smarthis.integrations.outbox import OutboxMessage
 from smarthis.orders.models import LabResult, Order, OrderItem, Report, Specimen
 from smarthis.patients.models import Patient, PatientDemographicsVersion, PatientIdentifier
 from smarthis.pharmacy.models import Prescription, PrescriptionItem
+from smarthis.pharmacy.stock_models import DispensedItem, Dispensing, DrugLot
 from smarthis.queueing.models import (
     Announcement,
     Area,
@@ -33,6 +48,7 @@ from smarthis.queueing.models import (
     Ticket,
 )
 from smarthis.security.models import ApiToken, AuditEntry, AuditHead, Device, Staff, WebSession
+from smarthis.staff.models import ScheduleEntry, StaffProfile
 
 __all__ = [
     "Consultation",
@@ -74,9 +90,14 @@ __all__ = [
     "Patient",
     "PatientDemographicsVersion",
     "PatientIdentifier",
+    "DispensedItem",
+    "Dispensing",
+    "DrugLot",
     "Prescription",
     "PrescriptionItem",
     "Room",
+    "ScheduleEntry",
+    "StaffProfile",
     "Staff",
     "Visit",
     "VisitDiagnosis",

@@ -72,6 +72,10 @@ def add_background_workers(app: FastAPI) -> FastAPI:
             lambda: drain_lis_outbox(state.db, state.settings),
         )
     )
+    from smarthis.integrations.emr.worker import emr_outbox_worker
+
+    # Concluded visits' records to the national EMR portal (same outbox claims).
+    state.background_workers.append(emr_outbox_worker(state.settings, state.db))
     # Queued XML 130 claims to the BHXH portal; rows are claimed in the database too, and
     # the portal is only contacted when something is due.
     state.background_workers.append(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from smarthis.clinical.papers import Hospital
@@ -21,7 +22,9 @@ from smarthis.consultations.schemas import (
     SharedOut,
     ShareIn,
 )
-from smarthis.db import Database
+from smarthis.db import MAX_ID, Database
+from smarthis.documents import service as documents
+from smarthis.documents.pki import PkiConfig
 from smarthis.errors import DomainError
 from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security.deps import database, require
@@ -29,6 +32,7 @@ from smarthis.security.permissions import Permission
 from smarthis.security.principal import Principal
 
 router = APIRouter(prefix="/api/consultations", tags=["consultations"])
+ConsultationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_RANGE_DAYS = 366
 
 
@@ -58,6 +62,7 @@ def _out(view: service.ConsultationView) -> ConsultationOut:
         treatment_plan=c.treatment_plan,
         cancel_reason=c.cancel_reason,
         minutes_document_id=c.minutes_document_id,
+        minutes_signed=view.minutes_signed,
         participants=[
             ParticipantOut(
                 hospital_code=p.hospital_code,
@@ -153,7 +158,7 @@ def stats(
 
 @router.get("/{consultation_id}")
 def detail(
-    consultation_id: int,
+    consultation_id: ConsultationId,
     principal: Principal = Depends(require(Permission.RESULT_READ)),
     db: Database = Depends(database),
 ) -> ConsultationOut:
@@ -163,7 +168,7 @@ def detail(
 
 @router.post("/{consultation_id}/shared")
 def share(
-    consultation_id: int,
+    consultation_id: ConsultationId,
     body: ShareIn,
     principal: Principal = Depends(require(Permission.EXAMINATION_WRITE)),
     db: Database = Depends(database),
@@ -175,19 +180,44 @@ def share(
 
 @router.post("/{consultation_id}/conclusion")
 def conclude(
-    consultation_id: int,
+    consultation_id: ConsultationId,
     body: ConclusionIn,
+    request: Request,
     principal: Principal = Depends(require(Permission.EXAMINATION_WRITE)),
     db: Database = Depends(database),
 ) -> ConsultationOut:
+    """Record the conclusion and file the minutes in the patient's document registry, in
+    one transaction; then sign them as the concluding doctor when they hold a certificate
+    (without one the minutes stay filed, unsigned, to be signed from the registry)."""
+    settings = request.app.state.settings
+    hospital = Hospital(name=settings.facility_name, code=settings.facility_code)
     with db.session() as session:
         service.conclude(session, principal, consultation_id, body.conclusion, body.treatment_plan)
+        view = service.view(session, principal, consultation_id)
+        minutes = documents.register_document(
+            session,
+            principal,
+            patient_id=view.patient.id,
+            kind="consultation_minutes",
+            title=f"Biên bản hội chẩn HC-{consultation_id:06d}",
+            pdf=minutes_pdf(view, hospital),
+            visit_id=view.consultation.visit_id,
+        )
+        service.attach_minutes(session, principal, consultation_id, minutes.id)
+    try:
+        with db.session() as session:
+            documents.sign_document(
+                session, principal, PkiConfig.from_settings(settings), minutes.id, "doctor"
+            )
+    except DomainError:
+        pass  # no certificate (or not a signing role): the registry shows it unsigned
+    with db.session() as session:
         return _out(service.view(session, principal, consultation_id))
 
 
 @router.post("/{consultation_id}/cancel")
 def cancel(
-    consultation_id: int,
+    consultation_id: ConsultationId,
     body: CancelIn,
     principal: Principal = Depends(require(Permission.EXAMINATION_WRITE)),
     db: Database = Depends(database),
@@ -199,7 +229,7 @@ def cancel(
 
 @router.get("/{consultation_id}/minutes.pdf")
 def minutes(
-    consultation_id: int,
+    consultation_id: ConsultationId,
     request: Request,
     principal: Principal = Depends(require(Permission.RESULT_READ)),
     db: Database = Depends(database),

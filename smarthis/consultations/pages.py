@@ -3,10 +3,12 @@ results, record the conclusion, minutes). Both read and write through the JSON A
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
-from smarthis.db import Database
+from smarthis.db import MAX_ID, Database
 from smarthis.security.deps import database, require
 from smarthis.security.permissions import Permission
 from smarthis.security.principal import Principal
@@ -33,7 +35,7 @@ def consultations_page(
 
 @router.get("/consultations/{consultation_id}")
 def consultation_page(
-    consultation_id: int,
+    consultation_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     request: Request,
     principal: Principal = Depends(require(Permission.RESULT_READ)),
     db: Database = Depends(database),

@@ -93,6 +93,7 @@ class ConsultationOut(ConsultationSummaryOut):
     treatment_plan: str | None
     cancel_reason: str | None
     minutes_document_id: int | None
+    minutes_signed: bool  # the minutes in the registry carry at least one signature
     participants: list[ParticipantOut]
     shared: list[SharedOut]
 

@@ -23,6 +23,7 @@ from smarthis.consultations.models import (
     ConsultationSharedItem,
 )
 from smarthis.db import utcnow
+from smarthis.documents.service import signatures_of
 from smarthis.errors import Conflict, DomainError, NotFound
 from smarthis.integrations.dicom.models import ImagingStudy
 from smarthis.orders.models import LabResult, Order, OrderItem, Report
@@ -84,6 +85,7 @@ class ConsultationView:
     patient: Patient
     participants: list[ConsultationParticipant]
     shared: list[SharedResult]
+    minutes_signed: bool = False
 
 
 def _text(value: str, field: str, what_vi: str) -> str:
@@ -422,7 +424,16 @@ def view(session: Session, actor: Principal, consultation_id: int) -> Consultati
         patient_id=patient.id,
         detail={"consultation": consultation.id},
     )
-    return ConsultationView(consultation, patient, participants, _shared(session, consultation.id))
+    signed = False
+    if consultation.minutes_document_id is not None:
+        signed = bool(
+            signatures_of(session, [consultation.minutes_document_id])[
+                consultation.minutes_document_id
+            ]
+        )
+    return ConsultationView(
+        consultation, patient, participants, _shared(session, consultation.id), signed
+    )
 
 
 def listing(

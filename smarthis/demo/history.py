@@ -1,10 +1,11 @@
 """`smarthis demo --days N`: finished outpatient visits for the N days before today.
 
-Each visit walks the real services, as the staff would: registration with the card checked
-against the BHXH portal simulator (served on loopback for the run), the examination with
-vital signs and ICD-10 diagnoses, lab and imaging orders with results entered by one person
-and verified by another, an issued prescription, the conclusion, payment at the cashier
-and, where the pharmacy keeps stock, dispensing. The visit is then moved to its day
+Each visit walks the real services, as the staff would: registration (at a kiosk for most
+patients, at the desk for the rest) with the card checked against the BHXH portal simulator
+(served on loopback for the run), the examination with vital signs and ICD-10 diagnoses,
+lab and imaging orders with results entered by one person and verified by another, an
+issued prescription, the conclusion, payment at the cashier and dispensing from the
+pharmacy's lots (restocked when a drug runs short). The visit is then moved to its day
 (`backdate.move_visit`). Everything is drawn from one `random.Random(seed)`: the same seed
 gives the same visits.
 """
@@ -33,8 +34,11 @@ from smarthis.insurance.portal_client import BhxhPortalClient
 from smarthis.orders import service as orders
 from smarthis.patients.models import Patient
 from smarthis.pharmacy import service as pharmacy
+from smarthis.pharmacy.dispensing import dispense_for_visit
+from smarthis.pharmacy.stock import hospital_today as today
+from smarthis.pharmacy.stock import receive_lot
 from smarthis.queueing.clock import HOSPITAL_TZ
-from smarthis.security.models import Staff
+from smarthis.security.models import Device, Staff
 from smarthis.security.permissions import Role
 from smarthis.security.principal import Principal
 
@@ -87,9 +91,14 @@ class HistorySummary:
         }
 
 
+# The hospital's figure: almost every patient registers at a kiosk, the rest at the desk.
+KIOSK_SHARE = 0.95
+
+
 @dataclass(frozen=True)
 class Team:
     reception: Principal
+    kiosks: tuple[Principal, ...]  # kiosks with a receptionist on duty (for card checks)
     doctors: tuple[Principal, ...]
     lab: tuple[Principal, Principal]  # one enters, the other verifies
     radiology: tuple[Principal, Principal]
@@ -118,6 +127,26 @@ def _team(db: Database, facility: str) -> Team:
         by_role: dict[str, list[Principal]] = {}
         for staff in rows:
             by_role.setdefault(staff.role, []).append(_principal(staff))
+        kiosks = tuple(
+            Principal(
+                kind="device",
+                id=device.id,
+                name=device.code,
+                display_name=device.name,
+                role=Role.KIOSK,
+                facility_code=device.facility_code,
+                source="demo-history",
+            )
+            for device in session.scalars(
+                select(Device)
+                .where(
+                    Device.facility_code == facility,
+                    Device.kind == "kiosk",
+                    Device.on_duty_staff_id.is_not(None),
+                )
+                .order_by(Device.id)
+            )
+        )
 
     def pair(role: str) -> tuple[Principal, Principal]:
         people = by_role.get(role, [])
@@ -131,6 +160,7 @@ def _team(db: Database, facility: str) -> Team:
     pharmacists = by_role.get("pharmacist")
     return Team(
         reception=receptionists[0],
+        kiosks=kiosks,
         doctors=tuple(by_role["doctor"]),
         lab=pair("lab_technician"),
         radiology=pair("radiologist"),
@@ -204,23 +234,28 @@ def _oral_drugs() -> list[Drug]:
     ]
 
 
-Dispenser = Callable[[Database, Principal, int], bool]
+RESTOCK_UNITS = 2000  # what the pharmacy orders when a drug runs short during the history
 
 
-def _pharmacy_dispenser() -> Dispenser | None:
-    """The pharmacy's dispensing, where this installation's pharmacy keeps stock."""
-    try:
-        from smarthis.pharmacy.dispensing import dispense_for_visit
-    except ImportError:
-        return None
-    return dispense_for_visit
+def _restock(db: Database, pharmacist: Principal, drug_codes: Sequence[str], day: date) -> None:
+    """The pharmacy receives a new lot of each drug the shelf cannot cover any more (in a
+    month of visits the demo's opening stock runs out, as a real pharmacy's would)."""
+    with db.session() as s:
+        for code in drug_codes:
+            receive_lot(
+                s,
+                pharmacist,
+                code,
+                f"{code.removeprefix('T-')[:12]}-{day:%y%m%d}",
+                day + timedelta(days=730),
+                RESTOCK_UNITS,
+            )
 
 
 class _Journey:
     def __init__(self, db: Database, settings: Settings, portal: BhxhPortalClient, team: Team):
         self.db, self.settings, self.portal, self.team = db, settings, portal, team
         self.drugs = _oral_drugs()
-        self.dispense = _pharmacy_dispenser()
         self.waited = timedelta(0)  # of the visit under way
 
     def run(
@@ -229,9 +264,10 @@ class _Journey:
         """One whole visit; returns (visit id, insured, paid VND, dispensed)."""
         team = self.team
         self.waited = timedelta(0)
+        at_kiosk = bool(team.kiosks) and rng.random() < KIOSK_SHARE
         visit = register_visit(
             self.db,
-            team.reception,
+            rng.choice(team.kiosks) if at_kiosk else team.reception,
             self.portal,
             self.settings,
             VisitRequest(patient_id, use_insurance=insured),
@@ -264,9 +300,8 @@ class _Journey:
         self._results(rng, items, sex)
         self._wait(visit.id, minutes=rng.randint(40, 120))  # results, back to the doctor
         with self.db.session() as s:
-            pharmacy.save_prescription(
-                s, doctor, visit.id, _prescription(rng, self.drugs), issue=True
-            )
+            prescribed = _prescription(rng, self.drugs)
+            pharmacy.save_prescription(s, doctor, visit.id, prescribed, issue=True)
             exam.conclude(
                 s,
                 doctor,
@@ -276,8 +311,12 @@ class _Journey:
         self._wait(visit.id, minutes=rng.randint(5, 20))  # to the cashier
         paid = self._pay(visit.id)
         dispensed = False
-        if self.dispense is not None and team.pharmacist is not None:
-            dispensed = self.dispense(self.db, team.pharmacist, visit.id)
+        if team.pharmacist is not None:
+            self._wait(visit.id, minutes=rng.randint(5, 15))  # to the pharmacy counter
+            dispensed = dispense_for_visit(self.db, team.pharmacist, visit.id)
+            if not dispensed:
+                _restock(self.db, team.pharmacist, [i.drug_code for i in prescribed], today())
+                dispensed = dispense_for_visit(self.db, team.pharmacist, visit.id)
         return visit.id, visit.uses_insurance, paid, dispensed
 
     def _wait(self, visit_id: int, *, minutes: int) -> None:

@@ -67,6 +67,23 @@ STAFF: tuple[tuple[str, str, str, str | None, str | None], ...] = (
     ("bs.cdha2", "Trương Quốc Bảo", "radiologist", "KCDHA", "048082003355"),
     ("thungan", "Huỳnh Thị Ngọc", "cashier", "PTCKT", "048196004455"),
     ("duocsi", "Phan Văn Đức", "pharmacist", "KDUOC", "048089005566"),
+    ("giamdoc", "Lê Quang Vinh", "manager", None, "048075006677"),
+)
+
+# (login, title, practising certificate) of the clinical staff: the claims carry the
+# certificate as MA_BAC_SI. DEMO numbers in the real format, not real certificates.
+STAFF_PROFILES: tuple[tuple[str, str, str], ...] = (
+    ("bs.nam", "BSCKI", "004512/DNA-CCHN"),
+    ("bs.lan", "ThS.BS", "004513/DNA-CCHN"),
+    ("bs.tuan", "BSCKII", "004514/DNA-CCHN"),
+    ("dd.mai", "ĐD", "004515/DNA-CCHN"),
+    ("dd.hung", "ĐD", "004516/DNA-CCHN"),
+    ("ktv.xn", "KTV", "004517/DNA-CCHN"),
+    ("ktv.xn2", "KTV", "004518/DNA-CCHN"),
+    ("ktv.cdha", "KTV", "004519/DNA-CCHN"),
+    ("bs.cdha", "BSCKI", "004520/DNA-CCHN"),
+    ("bs.cdha2", "BS", "004521/DNA-CCHN"),
+    ("duocsi", "DS", "004522/DNA-CCHN"),
 )
 
 # (code, name, kind, location, receptionist on duty)

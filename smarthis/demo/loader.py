@@ -19,16 +19,21 @@ from smarthis.demo.hospital import (
     ROOMS,
     SERVICE_POINTS,
     STAFF,
+    STAFF_PROFILES,
 )
 from smarthis.demo.people import DemoPerson, generate_people
+from smarthis.documents.pki import PkiConfig, ca_certificate, init_ca, issue_staff_certificate
 from smarthis.facility.models import Department, Room
+from smarthis.inpatient.wards import seed_demo_wards
 from smarthis.insurance.portal_simulator import SimulatorCards, installation_cards_path
 from smarthis.patients.identify import register_typed
 from smarthis.patients.service import Demographics
+from smarthis.pharmacy.stock import seed_demo_stock
 from smarthis.queueing.setup import create_area, create_service_point
 from smarthis.security.models import Staff
 from smarthis.security.principal import system_principal
 from smarthis.security.service import create_staff, register_device, set_on_duty
+from smarthis.staff.service import save_profile
 
 DEMO_PATIENTS = 200
 
@@ -66,6 +71,17 @@ def load_demo(db: Database, settings: Settings) -> dict[str, object]:
                 cccd=cccd,
                 department_code=department,
             )
+        actor = system_principal(facility, source="demo")
+        for login, title, certificate in STAFF_PROFILES:
+            save_profile(
+                session,
+                actor,
+                login,
+                title=title,
+                department_code=None,
+                specialty=None,
+                certificate_number=certificate,
+            )
         for code, name in AREAS:
             create_area(session, facility, code, name)
         for code, name, kind, specialty, area, group, prefix, label, floor in SERVICE_POINTS:
@@ -82,6 +98,8 @@ def load_demo(db: Database, settings: Settings) -> dict[str, object]:
                 room_label=label,
                 floor=floor,
             )
+        seed_demo_stock(session, facility)
+        seed_demo_wards(session, facility)
         device_tokens = []
         for code, name, kind, location, on_duty in DEVICES:
             _device, token = register_device(
@@ -113,6 +131,7 @@ def load_demo(db: Database, settings: Settings) -> dict[str, object]:
             bhyt_code=person.bhyt_code,
         )
     cards_file = write_simulator_cards(installation_cards_path(settings), people, facility)
+    signers = _issue_demo_certificates(settings)
     return {
         "departments": len(DEPARTMENTS),
         "rooms": len(ROOMS),
@@ -128,7 +147,24 @@ def load_demo(db: Database, settings: Settings) -> dict[str, object]:
         },
         "patients": len(people),
         "simulator_cards_file": str(cards_file),
+        "signing_certificates": signers,
     }
+
+
+def _issue_demo_certificates(settings: Settings) -> list[str]:
+    """The hospital's own CA and a signing certificate for each demo doctor and nurse, so
+    papers can be signed in the demo (a real hospital runs `smarthis pki` or its CA)."""
+    config = PkiConfig.from_settings(settings)
+    if config.uses_external_ca:
+        return []
+    if ca_certificate(config) is None:
+        init_ca(config)
+    issued = []
+    for login, full_name, role, _department, _cccd in STAFF:
+        if role in ("doctor", "nurse"):
+            issue_staff_certificate(config, login, full_name)
+            issued.append(login)
+    return issued
 
 
 def _card_record(index: int, person: DemoPerson, facility: str) -> dict[str, object]:

@@ -15,6 +15,7 @@ class Role(StrEnum):
     RADIOLOGIST = "radiologist"
     CASHIER = "cashier"
     PHARMACIST = "pharmacist"
+    MANAGER = "manager"  # hospital director / management board: reports, schedules
     # Devices, not people: they authenticate with a device token.
     KIOSK = "kiosk"
     DISPLAY_BOARD = "display_board"
@@ -33,6 +34,7 @@ ROLE_NAMES_VI: dict[Role, str] = {
     Role.RADIOLOGIST: "Bác sĩ chẩn đoán hình ảnh",
     Role.CASHIER: "Thu ngân",
     Role.PHARMACIST: "Dược sĩ",
+    Role.MANAGER: "Ban giám đốc / quản lý",
     Role.KIOSK: "Kiosk tự phục vụ",
     Role.DISPLAY_BOARD: "Màn hình gọi số",
 }
@@ -84,6 +86,26 @@ class Permission(StrEnum):
     # claims for sending.
     CLAIMS_VIEW = "claims.view"
     CLAIMS_SUBMIT = "claims.submit"
+    # Signed clinical documents (smarthis/documents): read a patient's registry and verify
+    # signatures; register a PDF or its corrected version; sign as oneself (PAdES).
+    DOCUMENT_READ = "document.read"
+    DOCUMENT_WRITE = "document.write"
+    DOCUMENT_SIGN = "document.sign"
+    # Inpatient stays: the ward's bed board and a stay's record; admitting, moving beds,
+    # notes, vital signs, medication given, discharge (who may do which is a service rule).
+    INPATIENT_READ = "inpatient.read"
+    INPATIENT_WRITE = "inpatient.write"
+    # Outpatient pharmacy: the queue of paid prescriptions and dispensing them from lots;
+    # the stock itself (receive lots, see what is low or expiring).
+    PHARMACY_DISPENSE = "pharmacy.dispense"
+    PHARMACY_STOCK = "pharmacy.stock"
+    # Management: the dashboard and work monitoring (aggregates, no patient data), and
+    # planning who works in which room when (the rooms' queues follow the plan).
+    REPORTS_VIEW = "reports.view"
+    SCHEDULE_MANAGE = "schedule.manage"
+    # The read-only FHIR API (/fhir): a patient's record as FHIR R4 resources, for
+    # systems and clinicians with an API token.
+    FHIR_READ = "fhir.read"
 
 
 _CLINICAL_READ = {
@@ -98,7 +120,7 @@ _CLINICAL_READ = {
     Permission.ORDER_READ,
 }
 # Staff who care for the patient or produce results; not reception, not the cashier.
-_RESULTS = {Permission.RESULT_READ}
+_RESULTS = {Permission.RESULT_READ, Permission.DOCUMENT_READ}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(set(Permission) - {Permission.PUBLIC}),
@@ -120,18 +142,31 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         | _RESULTS
         | {
             Permission.PATIENT_UPDATE,
+            Permission.INPATIENT_READ,
+            Permission.INPATIENT_WRITE,
             Permission.ORDER_WRITE,
             Permission.RESULT_ENTER,
             Permission.RESULT_VERIFY,
             Permission.EXAMINATION_WRITE,
             Permission.VITALS_WRITE,
             Permission.PRESCRIPTION_WRITE,
+            Permission.DOCUMENT_WRITE,
+            Permission.DOCUMENT_SIGN,
+            Permission.FHIR_READ,
         }
     ),
     Role.NURSE: frozenset(
         _CLINICAL_READ
         | _RESULTS
-        | {Permission.PATIENT_UPDATE, Permission.SPECIMEN_COLLECT, Permission.VITALS_WRITE}
+        | {
+            Permission.PATIENT_UPDATE,
+            Permission.SPECIMEN_COLLECT,
+            Permission.VITALS_WRITE,
+            Permission.INPATIENT_READ,
+            Permission.INPATIENT_WRITE,
+            Permission.DOCUMENT_WRITE,
+            Permission.DOCUMENT_SIGN,
+        }
     ),
     Role.LAB_TECHNICIAN: frozenset(
         _CLINICAL_READ
@@ -160,7 +195,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CLAIMS_SUBMIT,
         }
     ),
-    Role.PHARMACIST: frozenset(_CLINICAL_READ | _RESULTS),
+    Role.PHARMACIST: frozenset(
+        _CLINICAL_READ | _RESULTS | {Permission.PHARMACY_DISPENSE, Permission.PHARMACY_STOCK}
+    ),
+    Role.MANAGER: frozenset(
+        {
+            Permission.AUTHENTICATED,
+            Permission.REPORTS_VIEW,
+            Permission.SCHEDULE_MANAGE,
+            Permission.QUEUE_STATS,
+        }
+    ),
     # A kiosk registers the patient standing in front of it; it cannot browse or search.
     Role.KIOSK: frozenset(
         {

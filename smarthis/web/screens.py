@@ -54,6 +54,18 @@ SCREENS: tuple[Screen, ...] = (
         "Hoá đơn lượt khám, phần BHYT chi trả, thu tiền mặt/thẻ, biên lai, hoàn tiền, cuối ngày",
     ),
     Screen(
+        "Phát thuốc ngoại trú",
+        "/pharmacy",
+        Permission.PHARMACY_DISPENSE,
+        "Đơn thuốc đã thanh toán chờ phát, lô và hạn dùng, tồn kho, thuốc sắp hết, sắp hết hạn",
+    ),
+    Screen(
+        "Nội trú — sơ đồ giường",
+        "/inpatient",
+        Permission.INPATIENT_READ,
+        "Sơ đồ giường các khoa, nhận người bệnh, tờ điều trị, sinh hiệu, thuốc, ra viện",
+    ),
+    Screen(
         "Kiosk tự phục vụ",
         "/kiosk",
         Permission.KIOSK_SELF_SERVICE,
@@ -70,6 +82,18 @@ SCREENS: tuple[Screen, ...] = (
         "/admin/staff",
         Permission.STAFF_MANAGE,
         "Tài khoản nhân viên và vai trò",
+    ),
+    Screen(
+        "Bảng điều hành",
+        "/dashboard",
+        Permission.REPORTS_VIEW,
+        "Lượt khám, tỷ lệ kiosk, thời gian chờ, doanh thu, hồ sơ BHYT, giường, công việc",
+    ),
+    Screen(
+        "Lịch làm việc",
+        "/admin/schedules",
+        Permission.SCHEDULE_MANAGE,
+        "Xếp ca theo phòng và ngày; hàng đợi của phòng theo lịch",
     ),
     Screen(
         "Nhật ký truy cập",

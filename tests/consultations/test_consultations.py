@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from smarthis.db import Database
+from smarthis.documents.pki import PkiConfig, init_ca, issue_staff_certificate
 from smarthis.orders import service as orders
 from smarthis.security.models import AuditEntry
 from smarthis.security.permissions import Role
@@ -167,3 +168,29 @@ def test_cancelled_with_a_reason_and_closed_to_changes(setting, db: Database) ->
     )
     assert late.status_code == 409
     assert "huỷ" in late.json()["error"]["message"]
+
+
+def test_the_minutes_are_filed_and_signed_by_the_concluding_doctor(db: Database, tmp_path) -> None:
+    with db.session() as s:
+        _rooms(s)
+        _visit_id, patient_id, _token = add_patient_visit(s, insured=False)
+    app = make_app(db, data_dir=tmp_path)
+    creds = sign_in_every_role(db)
+    config = PkiConfig.from_settings(app.state.settings)
+    init_ca(config)
+    issue_staff_certificate(config, "t.doctor", "Nhân viên doctor")
+    client = client_for(app)
+    doctor = creds.headers(Role.DOCTOR)
+    c = client.post("/api/consultations", json=_body(patient_id), headers=doctor).json()
+    held = client.post(
+        f"/api/consultations/{c['id']}/conclusion",
+        json={"conclusion": "Xạ trị bổ trợ."},
+        headers=doctor,
+    ).json()
+    assert held["minutes_document_id"] and held["minutes_signed"] is True
+    check = client.get(
+        f"/api/documents/{held['minutes_document_id']}/verification", headers=doctor
+    ).json()
+    assert check["ok"] is True, check
+    listed = client.get(f"/api/patients/{patient_id}/documents", headers=doctor).json()
+    assert any(d["kind"] == "consultation_minutes" for d in listed)

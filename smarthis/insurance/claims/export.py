@@ -24,7 +24,8 @@ from smarthis.insurance.claims.formats import CLAIMS_TZ, number
 from smarthis.insurance.claims.inputs import ClaimVisit
 
 SUMMARY_FILE = "summary.json"
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+# Years a hospital's records can fall in (a datetime needs a year from 1).
+MONTH_RE = re.compile(r"^(19\d\d|2\d\d\d)-(0[1-9]|1[0-2])$")
 UNSAFE_FILENAME_RE = re.compile(r"[^A-Za-z0-9._-]")
 # Table 1 totals summed over the month, as the summary reports them.
 TOTAL_FIELDS = ("T_TONGCHI_BV", "T_TONGCHI_BH", "T_BHTT", "T_BNCCT", "T_BNTT", "T_NGUONKHAC")

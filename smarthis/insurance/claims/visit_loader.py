@@ -5,7 +5,7 @@ A visit is claimable when it used insurance with a card the portal verified, the
 concluded it, and every active charge sits on a settled invoice (paid, or nothing to pay).
 The amounts are the invoices' lines exactly as the co-payment engine split them and the
 patient paid them: the claim never recomputes money. Drug lines are claimed once the
-pharmacy dispensed them, where the pharmacy keeps stock (with the time given).
+pharmacy dispensed them (with the time given).
 
 Visits are read in chunks of `CHUNK` with one query per table, so a month of 24,000 visits
 is a few hundred queries, not a few hundred thousand.
@@ -43,6 +43,7 @@ from smarthis.insurance.claims.inputs import (
 from smarthis.insurance.portal_client import parse_answer
 from smarthis.orders.models import LabResult, Order, OrderItem, Report
 from smarthis.patients.models import Patient, PatientIdentifier
+from smarthis.pharmacy.dispensing import dispensed_drug_lines
 from smarthis.pharmacy.models import PrescriptionItem
 from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security.models import Staff
@@ -119,13 +120,8 @@ def _grouped(rows: Iterable, key: Callable) -> dict[int, list]:
     return grouped
 
 
-def _dispensed_at(session: Session, visit_ids: Sequence[int]) -> dict[int, datetime] | None:
-    """When each drug line (prescription item) was given, where the pharmacy keeps stock;
-    None when this installation has no dispensing."""
-    try:
-        from smarthis.pharmacy.dispensing import dispensed_drug_lines
-    except ImportError:
-        return None
+def _dispensed_at(session: Session, visit_ids: Sequence[int]) -> dict[int, datetime]:
+    """When each drug line (prescription item) was given by the pharmacy."""
     given: dict[int, datetime] = {}
     for visit_id in visit_ids:
         for line in dispensed_drug_lines(session, visit_id):
@@ -352,11 +348,9 @@ class _VisitClaim:
         if item is None:
             self.problems.append(f"không tìm thấy thuốc của khoản {charge.name}")
             return None
-        given = None
-        if self.c.given is not None:
-            given = self.c.given.get(item.id)
-            if given is None:
-                return None  # not dispensed: not claimed (and flagged by the pharmacy)
+        given = self.c.given.get(item.id)
+        if given is None:
+            return None  # not given to the patient: not claimed (the pharmacy's list shows it)
         route = ROUTE_CODES.get(item.route)
         if route is None:
             self.problems.append(

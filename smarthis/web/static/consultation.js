@@ -51,7 +51,10 @@ function show(c) {
     $("#outcome").replaceChildren();
   }
   $("#minutes").hidden = c.status !== "held";
-  $("#minutes").href = `/api/consultations/${c.id}/minutes.pdf`;
+  $("#minutes").href = c.minutes_document_id ? `/api/documents/${c.minutes_document_id}/pdf` : `/api/consultations/${c.id}/minutes.pdf`;
+  $("#minutes").textContent = c.minutes_signed ? "Biên bản hội chẩn (PDF, đã ký số)" : "Biên bản hội chẩn (PDF, chưa ký số — ký tại hồ sơ tài liệu của người bệnh)";
+  $("#registry").hidden = c.status !== "held";
+  $("#registry").href = `/patients/${c.patient_id}/documents`;
   if (MAY_WRITE && open) choices(c).catch((e) => say("#share-message", e.message, true));
 }
 

@@ -4,14 +4,13 @@ claims that validate, and the queue sends them to the portal simulator."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from smarthis.billing.models import Charge, Invoice, InvoiceLine
 from smarthis.clinical.examination_models import Examination, VisitStep
@@ -34,10 +33,6 @@ from tests.insurance.claims.conftest import ClaimsSimulator
 
 TODAY = date(2026, 11, 5)  # a Thursday: the history fills Mon 2 - Wed 4 November
 DAYS, PER_DAY = 3, 4
-
-
-def certificates(_session: Session, logins: Sequence[str]) -> dict[str, str]:
-    return {login: f"{index:06d}/ĐNA-CCHN" for index, login in enumerate(logins, 1)}
 
 
 @dataclass
@@ -63,13 +58,9 @@ def month(_shared_database: Database, tmp_path_factory: pytest.TempPathFactory) 
     empty_all_tables(_shared_database)
 
 
-@pytest.fixture
-def with_certificates(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(visit_loader, "_practising_certificates", certificates)
-
-
 def test_history_fills_past_working_days_with_finished_visits(month: Month) -> None:
     assert month.history.visits == DAYS * PER_DAY
+    assert month.history.dispensed == DAYS * PER_DAY  # every prescription given out
     with month.db.session() as s:
         rows = s.execute(select(Visit, Examination).join(Examination)).all()
         assert len(rows) == DAYS * PER_DAY
@@ -87,7 +78,7 @@ def test_history_fills_past_working_days_with_finished_visits(month: Month) -> N
             for step, at in steps:  # the journey in order, within the day
                 local = at.astimezone(HOSPITAL_TZ)
                 assert registered <= local and local.date() == registered.date()
-                assert (local <= concluded) == (step != "paid"), step
+                assert (local <= concluded) == (step not in ("paid", "dispensed")), step
         assert days == {date(2026, 11, 2), date(2026, 11, 3), date(2026, 11, 4)}
         # Every charge was paid (or needed no payment): nothing is left open to pay.
         unpaid = s.scalar(
@@ -101,7 +92,7 @@ def test_history_fills_past_working_days_with_finished_visits(month: Month) -> N
         assert verify_chain(s) == []
 
 
-def test_every_insured_visit_becomes_a_valid_claim(month: Month, with_certificates: None) -> None:
+def test_every_insured_visit_becomes_a_valid_claim(month: Month) -> None:
     with month.db.session() as s:
         ids = visit_loader.concluded_insured_visits(s, FACILITY, "2026-11")
         loaded = visit_loader.load_visits(s, ids)
@@ -126,7 +117,7 @@ def test_a_visit_missing_what_the_claim_needs_is_held_back_with_the_reason(month
     assert any("chứng chỉ hành nghề" in reason for reason in loaded.held_back[0]["reasons"])
 
 
-def test_an_unpaid_charge_holds_the_visit_back(month: Month, with_certificates: None) -> None:
+def test_an_unpaid_charge_holds_the_visit_back(month: Month) -> None:
     with month.db.session() as s:
         visit_id = visit_loader.concluded_insured_visits(s, FACILITY, "2026-11")[0]
         charge = s.scalars(select(Charge).where(Charge.visit_id == visit_id)).first()
@@ -146,9 +137,7 @@ def test_an_unpaid_charge_holds_the_visit_back(month: Month, with_certificates: 
     assert loaded.held_back[0]["reasons"] == ["1 khoản chi phí chưa thanh toán"]
 
 
-def test_export_of_the_month_from_the_database(
-    month: Month, with_certificates: None, tmp_path
-) -> None:
+def test_export_of_the_month_from_the_database(month: Month, tmp_path) -> None:
     summary = export_month_from_db(month.db, FACILITY, "2026-11", tmp_path)
     assert summary.invalid == 0 and summary.held_back == []
     assert summary.exported == month.history.insured
@@ -157,7 +146,7 @@ def test_export_of_the_month_from_the_database(
 
 
 def test_queued_claims_are_sent_once_and_accepted(
-    month: Month, with_certificates: None, claims_simulator: ClaimsSimulator
+    month: Month, claims_simulator: ClaimsSimulator
 ) -> None:
     queued = queue_month(month.db, FACILITY, "2026-11")
     assert queued.queued == month.history.insured and not queued.invalid
@@ -169,7 +158,7 @@ def test_queued_claims_are_sent_once_and_accepted(
     assert status_counts(month.db, FACILITY) == {"accepted": queued.queued}
 
 
-def test_the_finance_office_sees_each_claims_answer(month: Month, with_certificates: None) -> None:
+def test_the_finance_office_sees_each_claims_answer(month: Month) -> None:
     client = client_for(make_app(month.db))
     creds = sign_in_every_role(month.db)
     cashier = creds.headers(Role.CASHIER)
