@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from smarthis.clinical.papers import Hospital
 from smarthis.consultations import service
 from smarthis.consultations.minutes_pdf import minutes_pdf
+from smarthis.consultations.models import Consultation
 from smarthis.consultations.schemas import (
     CancelIn,
     ConclusionIn,
@@ -26,6 +27,7 @@ from smarthis.db import MAX_ID, Database
 from smarthis.documents import service as documents
 from smarthis.documents.pki import PkiConfig
 from smarthis.errors import DomainError
+from smarthis.patients.models import Patient
 from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security.deps import database, require
 from smarthis.security.permissions import Permission
@@ -36,7 +38,7 @@ ConsultationId = Annotated[int, Path(ge=1, le=MAX_ID)]
 MAX_RANGE_DAYS = 366
 
 
-def _summary(c, patient) -> ConsultationSummaryOut:  # noqa: ANN001 - ORM rows
+def _summary(c: Consultation, patient: Patient) -> ConsultationSummaryOut:
     return ConsultationSummaryOut(
         id=c.id,
         patient_id=patient.id,

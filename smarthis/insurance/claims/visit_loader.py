@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from smarthis.billing.models import Charge, Invoice, InvoiceLine
 from smarthis.catalogs.admin_units import admin_units
+from smarthis.catalogs.drugs import drugs
 from smarthis.clinical.examination_models import Examination, VisitDiagnosis, VitalSigns
 from smarthis.clinical.models import Visit
 from smarthis.db import Database
@@ -43,10 +44,11 @@ from smarthis.insurance.claims.inputs import (
 from smarthis.insurance.portal_client import parse_answer
 from smarthis.orders.models import LabResult, Order, OrderItem, Report
 from smarthis.patients.models import Patient, PatientIdentifier
-from smarthis.pharmacy.dispensing import dispensed_drug_lines
 from smarthis.pharmacy.models import PrescriptionItem
+from smarthis.pharmacy.stock_models import DispensedItem, Dispensing
 from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security.models import Staff
+from smarthis.staff.models import StaffProfile
 
 CHUNK = 200
 VERIFIED = ("verified", "verified_check_id")
@@ -71,16 +73,12 @@ CertificateLookup = Callable[[Session, Sequence[str]], dict[str, str]]
 
 def _practising_certificates(session: Session, logins: Sequence[str]) -> dict[str, str]:
     """MA_BAC_SI: each staff member's practising certificate number, from staff records."""
-    try:
-        from smarthis.staff.service import practising_certificate
-    except ImportError:
-        return {}
-    found = {}
-    for login in logins:
-        number = practising_certificate(session, login)
-        if number:
-            found[login] = number
-    return found
+    rows = session.execute(
+        select(Staff.login, StaffProfile.certificate_number)
+        .join(StaffProfile, StaffProfile.staff_id == Staff.id)
+        .where(Staff.login.in_(logins), StaffProfile.certificate_number.is_not(None))
+    )
+    return {login: number for login, number in rows}
 
 
 @lru_cache(maxsize=1)
@@ -122,11 +120,12 @@ def _grouped(rows: Iterable, key: Callable) -> dict[int, list]:
 
 def _dispensed_at(session: Session, visit_ids: Sequence[int]) -> dict[int, datetime]:
     """When each drug line (prescription item) was given by the pharmacy."""
-    given: dict[int, datetime] = {}
-    for visit_id in visit_ids:
-        for line in dispensed_drug_lines(session, visit_id):
-            given[line.prescription_item_id] = line.dispensed_at
-    return given
+    rows = session.execute(
+        select(DispensedItem.prescription_item_id, Dispensing.dispensed_at)
+        .join(Dispensing, Dispensing.id == DispensedItem.dispensing_id)
+        .where(Dispensing.visit_id.in_(visit_ids))
+    )
+    return {item_id: at for item_id, at in rows}
 
 
 @dataclass
@@ -357,9 +356,10 @@ class _VisitClaim:
                 f"đường dùng '{item.route}' của {item.active_ingredient} chưa có mã"
             )
             return None
-        from smarthis.catalogs.drugs import find_drug
-
-        tender = find_drug(item.drug_code).tender_info
+        # The tender the hospital buys the drug under (TT_THAU); a drug gone from the
+        # catalogue has none, and the validator then names the missing field.
+        listed = drugs().get(item.drug_code)
+        tender = listed.tender_info if listed else None
         return DrugLine(
             drug_code=charge.national_code or charge.item_code,
             cost_group=charge.cost_group,
@@ -421,8 +421,8 @@ class _VisitClaim:
 
     def _results(self) -> tuple[ParaclinicalResult, ...]:
         found = []
-        for item, _order in self.c.items.values():
-            if _order.visit_id != self.visit.id:
+        for item, order in self.c.items.values():
+            if order.visit_id != self.visit.id:
                 continue
             for r in self.c.lab.get(item.id, []):
                 found.append(
