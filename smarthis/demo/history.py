@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
@@ -78,7 +78,6 @@ class HistorySummary:
     insured: int = 0
     paid_vnd: int = 0
     dispensed: int = 0
-    skipped: list[str] = field(default_factory=list)  # why a visit could not be finished
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -87,7 +86,6 @@ class HistorySummary:
             "insured": self.insured,
             "paid_vnd": self.paid_vnd,
             "dispensed": self.dispensed,
-            "skipped": self.skipped[:20],
         }
 
 
