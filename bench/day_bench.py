@@ -75,14 +75,21 @@ def pool(size: int) -> httpx.Limits:
 
 
 def add_second_staff(url: str, password: str) -> None:
-    """The second lab technician and radiologist who verify what the first entered."""
+    """The second lab technician and radiologist who verify what the first entered (the
+    demo hospital has them now; added only where it does not)."""
+    from sqlalchemy import select
+
     from smarthis.db import Database
+    from smarthis.security.models import Staff
     from smarthis.security.service import create_staff
 
     db = Database(url)
     try:
         with db.session() as session:
+            present = set(session.scalars(select(Staff.login)))
             for login, name, role, department in SECOND_STAFF:
+                if login in present:
+                    continue
                 create_staff(
                     session,
                     facility_code="48001",
