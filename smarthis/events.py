@@ -60,16 +60,25 @@ class EventBus:
     def publish(self, event: Event) -> None:
         with self._lock:
             subscribers = list(self._subscribers)
+        # One wake-up per event loop, not per subscriber: a hundred boards on one worker
+        # cost one cross-thread call per event.
+        by_loop: dict[asyncio.AbstractEventLoop, list[_Subscriber]] = {}
         for sub in subscribers:
             if sub.accepts(event):
-                sub.loop.call_soon_threadsafe(self._deliver, sub, event)
+                by_loop.setdefault(sub.loop, []).append(sub)
+        for loop, subs in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(self._deliver, subs, event)
+            except RuntimeError:
+                continue  # that loop has closed (a test app shut down): nobody to tell
 
-    def _deliver(self, sub: _Subscriber, event: Event) -> None:
-        if sub.queue.qsize() >= self._max_queued:
-            # A stalled client must not grow memory without bound; it resynchronises.
-            sub.queue.put_nowait({"kind": "resync"})
-            return
-        sub.queue.put_nowait(event)
+    def _deliver(self, subs: list[_Subscriber], event: Event) -> None:
+        for sub in subs:
+            if sub.queue.qsize() >= self._max_queued:
+                # A stalled client must not grow memory without bound; it resynchronises.
+                sub.queue.put_nowait({"kind": "resync"})
+            else:
+                sub.queue.put_nowait(event)
 
     def open(self, accepts: Callable[[Event], bool]) -> Subscription:
         """Start receiving now (call from the event loop); read with `await sub.get()`."""

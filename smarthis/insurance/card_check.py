@@ -81,8 +81,16 @@ def check_card(
     cached = cached_answer(db, facility_code, request, max_age_s)
     if cached is not None:
         return cached, True
+    return ask_portal(db, portal, facility_code, request), False
+
+
+def ask_portal(
+    db: Database, portal: CardCheckPortal, facility_code: str, request: CardCheckRequest
+) -> CardCheckAnswer:
+    """Ask the portal (the caller found nothing fresh in the cache) and keep a definitive
+    answer. Raises PortalUnavailable. Call with no transaction open."""
     answer = portal.check_card(request)
     # Only definitive answers are worth reusing; a portal fault is asked again next time.
     if answer.result.verified:
         store_answer(db, facility_code, request, answer)
-    return answer, False
+    return answer

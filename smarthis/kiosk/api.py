@@ -13,13 +13,19 @@ from starlette.concurrency import run_in_threadpool
 from smarthis.db import MAX_ID, Database
 from smarthis.kiosk import service
 from smarthis.patients.identify import DocumentInput
-from smarthis.queueing.api import ticket_out
-from smarthis.queueing.choices import examination_choices, take_a_number_choices
+from smarthis.queueing.api import ticket_out, ticket_out_at
+from smarthis.queueing.choices import menu
 from smarthis.queueing.names import mask_name
 from smarthis.queueing.priority import age_on
 from smarthis.queueing.schemas import ChoiceOut, ChoicesOut, TicketOut
 from smarthis.queueing.service import get_ticket
-from smarthis.queueing.tickets import pdf_response, print_at_device
+from smarthis.queueing.tickets import (
+    NO_PRINTER,
+    pdf_response,
+    print_at_device,
+    print_to,
+    ticket_print_at,
+)
 from smarthis.security.deps import database, require
 from smarthis.security.permissions import Permission
 from smarthis.security.principal import Principal
@@ -153,13 +159,10 @@ def choices(
     principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
     db: Database = Depends(database),
 ) -> ChoicesOut:
+    offered = menu(db, principal.facility_code)
     return ChoicesOut(
-        specialties=[
-            ChoiceOut(**c.__dict__) for c in examination_choices(db, principal.facility_code)
-        ],
-        services=[
-            ChoiceOut(**c.__dict__) for c in take_a_number_choices(db, principal.facility_code)
-        ],
+        specialties=[ChoiceOut(**c.__dict__) for c in offered.examinations],
+        services=[ChoiceOut(**c.__dict__) for c in offered.services],
     )
 
 
@@ -171,7 +174,7 @@ def register(
     db: Database = Depends(database),
 ) -> KioskRegisterOut:
     state = request.app.state
-    visit, ticket = service.kiosk_register(
+    done = service.kiosk_register(
         db,
         principal,
         state.portal,
@@ -182,15 +185,20 @@ def register(
         declared_priority=body.priority,
         appointment=body.appointment,
     )
-    with db.session() as session:
-        outcome = print_at_device(
-            session, state.settings, principal.id, ticket, str(request.base_url)
+    # Printed after the commit (a slow printer holds no lock), from what the transaction read.
+    outcome = (
+        print_to(
+            done.printer_target,
+            ticket_print_at(state.settings, done.ticket, done.point, str(request.base_url)),
         )
-        return KioskRegisterOut(
-            visit_number=visit.visit_number,
-            ticket=ticket_out(session, ticket),
-            print=PrintOut(**outcome.__dict__),
-        )
+        if done.printer_target
+        else NO_PRINTER
+    )
+    return KioskRegisterOut(
+        visit_number=done.visit.visit_number,
+        ticket=ticket_out_at(done.ticket, done.point),
+        print=PrintOut(**outcome.__dict__),
+    )
 
 
 @router.post("/take-number", status_code=201)

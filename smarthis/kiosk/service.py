@@ -16,8 +16,9 @@ from smarthis.clinical.service import VisitRequest, new_visit, record_card_answe
 from smarthis.config import Settings
 from smarthis.db import MAX_ID, Database
 from smarthis.errors import DomainError, NotFound
-from smarthis.insurance.card_check import cached_answer_in, check_card
+from smarthis.insurance.card_check import ask_portal, cached_answer_in
 from smarthis.insurance.portal_client import (
+    CardCheckAnswer,
     CardCheckPortal,
     CardCheckRequest,
     PortalUnavailable,
@@ -32,6 +33,7 @@ from smarthis.queueing.clock import service_day
 from smarthis.queueing.flows import visit_ticket_request
 from smarthis.queueing.models import ServicePoint, Ticket
 from smarthis.queueing.setup import TAKE_A_NUMBER_KINDS
+from smarthis.security.models import Device
 from smarthis.security.principal import Principal
 from smarthis.security.service import duty_officer_for
 
@@ -79,20 +81,26 @@ def insurance_summary(
     portal: CardCheckPortal,
     settings: Settings,
     patient: Patient,
+    question: tuple[CardCheckRequest | None, CardCheckAnswer | None],
 ) -> InsuranceSummary:
+    """`question`: the portal question for the patient's card and its cached answer, read in
+    the caller's transaction; the portal is asked only when nothing fresh is cached."""
     if not patient.bhyt_code:
         return _summary("no_card")
-    card = ids.parse_bhyt(patient.bhyt_code)
-    with db.session() as session:
-        request = _card_request(session, actor, patient)
+    request, answer = question
     if request is None:
         return _summary("not_verified", card_code=patient.bhyt_code)
-    try:
-        answer, _cached = check_card(
-            db, portal, actor.facility_code, request, settings.bhxh_cache_seconds
-        )
-    except PortalUnavailable:
-        return _summary("not_verified", card_code=patient.bhyt_code)
+    if answer is None:
+        try:
+            answer = ask_portal(db, portal, actor.facility_code, request)
+        except PortalUnavailable:
+            return _summary("not_verified", card_code=patient.bhyt_code)
+    return _answer_summary(ids.parse_bhyt(patient.bhyt_code), patient.bhyt_code, answer)
+
+
+def _answer_summary(
+    card: ids.BhytCard, card_code: str, answer: CardCheckAnswer
+) -> InsuranceSummary:
     result = answer.result
     if not result.verified:
         status = "not_verified"
@@ -101,7 +109,7 @@ def insurance_summary(
             ReceptionAction.PROCEED_WITH_INSURANCE: "verified",
             ReceptionAction.PROCEED_AFTER_ID_CHECK: "verified_check_id",
         }.get(result.action, "rejected")
-    code_in_use = answer.card_code_to_use or patient.bhyt_code
+    code_in_use = answer.card_code_to_use or card_code
     level = card.benefit_level
     if code_in_use and len(code_in_use) == 15 and code_in_use[2].isdigit():
         level = int(code_in_use[2])
@@ -131,11 +139,17 @@ def kiosk_identify(
 ) -> Identified:
     registration = identify(db, actor, document)
     patient = registration.patient
+    # Today's appointment, the card question and its cached answer: one transaction.
     with db.session() as session:
         appointment = todays_appointment(session, actor.facility_code, patient.id, service_day())
-    return Identified(
-        registration, insurance_summary(db, actor, portal, settings, patient), appointment
-    )
+        request = _card_request(session, actor, patient)
+        cached = (
+            cached_answer_in(session, actor.facility_code, request, settings.bhxh_cache_seconds)
+            if request
+            else None
+        )
+    insurance = insurance_summary(db, actor, portal, settings, patient, (request, cached))
+    return Identified(registration, insurance, appointment)
 
 
 def kiosk_register(
@@ -149,95 +163,148 @@ def kiosk_register(
     idempotency_key: str,
     declared_priority: str | None = None,
     appointment: bool = False,
-) -> tuple[Visit, Ticket]:
+) -> KioskRegistration:
     """One touch: the visit, its card answer (cached when the card was read) and its number,
     written together in one transaction. With `appointment`, the patient confirms today's
     follow-up and is numbered in its specialty. Retrying with the same key returns the same
     visit and ticket."""
-    keys = (f"{idempotency_key}:visit", f"{idempotency_key}:ticket")
-    with db.session() as session:
-        done = _registered_with(session, actor, keys, specialty)
-        if done is not None:
-            return done
-        patient = session.get(Patient, patient_id) if 1 <= patient_id <= MAX_ID else None
-        if patient is None or patient.facility_code != actor.facility_code:
-            raise NotFound(
-                "patient_not_found",
-                f"Không tìm thấy bệnh nhân số {patient_id}",
-                f"No patient {patient_id}",
-                field="patient_id",
+    choice = _Choice(patient_id, specialty, appointment, declared_priority, idempotency_key)
+    try:
+        with db.session() as session:
+            done = _registered_with(session, actor, choice.keys, specialty)
+            if done is not None:
+                return done
+            patient, card_request = _prepare(session, actor, choice)
+            answer = (
+                cached_answer_in(
+                    session, actor.facility_code, card_request, settings.bhxh_cache_seconds
+                )
+                if card_request
+                else None
             )
-        if appointment:
-            specialty = _appointment_specialty(session, actor, patient_id)
-        elif specialty is None:
-            raise DomainError(
-                "kiosk_specialty_missing",
-                "Hãy chọn chuyên khoa",
-                "Choose a specialty",
-                field="specialty",
-            )
-        _require_specialty(session, actor, specialty)
-        card_request = _card_request(session, actor, patient)
-        max_age = settings.bhxh_cache_seconds
-        answer = (
-            cached_answer_in(session, actor.facility_code, card_request, max_age)
-            if card_request
-            else None
-        )
-    if card_request is not None and answer is None:
+            if card_request is None or answer is not None:
+                # The usual case (the card was read at identification): one transaction.
+                return _write(session, actor, patient, choice, answer)
         # Not cached (e.g. the card was refused at identification): ask now, with no
         # transaction open, within the portal's deadline; an outage defers the check.
         try:
-            answer, _cached = check_card(
-                db, portal, actor.facility_code, card_request, settings.bhxh_cache_seconds
-            )
+            answer = ask_portal(db, portal, actor.facility_code, card_request)
         except PortalUnavailable:
             answer = None
-    try:
         with db.session() as session:
-            visit = new_visit(
-                session,
-                actor,
-                VisitRequest(
-                    patient_id=patient_id,
-                    arrival_mode="appointment" if appointment else "self_referred",
-                    use_insurance=patient.bhyt_code is not None,
-                    idempotency_key=keys[0],
-                ),
-                None,
-            )
-            if visit.card_check_status == "pending":
-                record_card_answer(session, visit, answer)
-            request = visit_ticket_request(
-                visit,
-                patient,
-                kind="examination",
-                specialty=specialty,
-                declared_priority=declared_priority,
-                idempotency_key=keys[1],
-                via="kiosk",
-            )
-            return visit, queue.issue_ticket(session, actor, request)
+            patient, _request = _prepare(session, actor, choice)
+            return _write(session, actor, patient, choice, answer)
     except IntegrityError:
         # The same key won a concurrent race (a double tap): return what it wrote.
         with db.session() as session:
-            done = _registered_with(session, actor, keys, specialty)
+            done = _registered_with(session, actor, choice.keys, specialty)
         if done is None:
             raise
         return done
 
 
+@dataclass
+class KioskRegistration:
+    """What the kiosk shows and prints, read in the registration's own transaction."""
+
+    visit: Visit
+    ticket: Ticket
+    point: ServicePoint
+    printer_target: str | None  # the kiosk's own printer, if it has one
+
+
+@dataclass
+class _Choice:
+    """What the patient chose at the kiosk."""
+
+    patient_id: int
+    specialty: str | None
+    appointment: bool
+    declared_priority: str | None
+    idempotency_key: str
+
+    @property
+    def keys(self) -> tuple[str, str]:
+        return (f"{self.idempotency_key}:visit", f"{self.idempotency_key}:ticket")
+
+
+def _prepare(
+    session: Session, actor: Principal, choice: _Choice
+) -> tuple[Patient, CardCheckRequest | None]:
+    """The patient, the specialty checked (or today's appointment's), the card question."""
+    patient = session.get(Patient, choice.patient_id) if 1 <= choice.patient_id <= MAX_ID else None
+    if patient is None or patient.facility_code != actor.facility_code:
+        raise NotFound(
+            "patient_not_found",
+            f"Không tìm thấy bệnh nhân số {choice.patient_id}",
+            f"No patient {choice.patient_id}",
+            field="patient_id",
+        )
+    if choice.appointment:
+        choice.specialty = _appointment_specialty(session, actor, choice.patient_id)
+    elif choice.specialty is None:
+        raise DomainError(
+            "kiosk_specialty_missing",
+            "Hãy chọn chuyên khoa",
+            "Choose a specialty",
+            field="specialty",
+        )
+    return patient, _card_request(session, actor, patient)
+
+
+def _write(
+    session: Session,
+    actor: Principal,
+    patient: Patient,
+    choice: _Choice,
+    answer: CardCheckAnswer | None,
+) -> KioskRegistration:
+    visit = new_visit(
+        session,
+        actor,
+        VisitRequest(
+            patient_id=patient.id,
+            arrival_mode="appointment" if choice.appointment else "self_referred",
+            use_insurance=patient.bhyt_code is not None,
+            idempotency_key=choice.keys[0],
+        ),
+        None,
+    )
+    if visit.card_check_status == "pending":
+        record_card_answer(session, visit, answer)
+    request = visit_ticket_request(
+        visit,
+        patient,
+        kind="examination",
+        specialty=choice.specialty,
+        declared_priority=choice.declared_priority,
+        idempotency_key=choice.keys[1],
+        via="kiosk",
+    )
+    try:
+        ticket, point = queue.issue_ticket_with_point(session, actor, request)
+    except DomainError as refused:
+        # Checked only when no room takes the ticket (saves a query on every registration):
+        # a specialty the hospital does not have gets its own message.
+        if refused.code == "no_service_point":
+            _require_specialty(session, actor, choice.specialty or "")
+        raise
+    return _registration(session, actor, visit, ticket, point)
+
+
 def _registered_with(
     session: Session, actor: Principal, keys: tuple[str, str], specialty: str | None
-) -> tuple[Visit, Ticket] | None:
+) -> KioskRegistration | None:
     visit = session.execute(select(Visit).where(Visit.idempotency_key == keys[0])).scalar()
     if visit is None:
         return None
     ticket = queue.find_by_idempotency_key(session, keys[1])
-    if ticket is None:
+    if ticket is not None:
+        point = queue.get_point(session, ticket.facility_code, ticket.service_point_code)
+    else:
         # A visit registered before its number was issued (an older release issued them
         # in separate transactions): number it now, under the same key.
-        ticket = queue.issue_ticket(
+        ticket, point = queue.issue_ticket_with_point(
             session,
             actor,
             visit_ticket_request(
@@ -249,7 +316,14 @@ def _registered_with(
                 via="kiosk",
             ),
         )
-    return visit, ticket
+    return _registration(session, actor, visit, ticket, point)
+
+
+def _registration(
+    session: Session, actor: Principal, visit: Visit, ticket: Ticket, point: ServicePoint
+) -> KioskRegistration:
+    device = session.get(Device, actor.id) if actor.kind == "device" else None
+    return KioskRegistration(visit, ticket, point, device.printer_target if device else None)
 
 
 def _appointment_specialty(session: Session, actor: Principal, patient_id: int) -> str:

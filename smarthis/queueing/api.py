@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from smarthis.db import MAX_ID, Database
 from smarthis.errors import DomainError
 from smarthis.queueing import service as queue
-from smarthis.queueing.choices import examination_choices, take_a_number_choices
+from smarthis.queueing.choices import menu
 from smarthis.queueing.clock import service_day
 from smarthis.queueing.flows import ticket_for_visit
 from smarthis.queueing.models import ServicePoint, Ticket
@@ -38,13 +38,17 @@ TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def ticket_out(session: Session, ticket: Ticket) -> TicketOut:
-    out = TicketOut.model_validate(ticket)
     point = session.execute(
         select(ServicePoint).where(
             ServicePoint.facility_code == ticket.facility_code,
             ServicePoint.code == ticket.service_point_code,
         )
     ).scalar_one_or_none()
+    return ticket_out_at(ticket, point)
+
+
+def ticket_out_at(ticket: Ticket, point: ServicePoint | None) -> TicketOut:
+    out = TicketOut.model_validate(ticket)
     if point is not None:
         out.service_point_name, out.room_label, out.floor = (
             point.name,
@@ -109,13 +113,10 @@ def choices(
     db: Database = Depends(database),
 ) -> ChoicesOut:
     """Reception's menu: specialties and take-a-number services with their expected waits."""
+    offered = menu(db, principal.facility_code)
     return ChoicesOut(
-        specialties=[
-            ChoiceOut(**c.__dict__) for c in examination_choices(db, principal.facility_code)
-        ],
-        services=[
-            ChoiceOut(**c.__dict__) for c in take_a_number_choices(db, principal.facility_code)
-        ],
+        specialties=[ChoiceOut(**c.__dict__) for c in offered.examinations],
+        services=[ChoiceOut(**c.__dict__) for c in offered.services],
     )
 
 

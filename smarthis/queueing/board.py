@@ -43,15 +43,15 @@ def room_snapshot(session: Session, point: ServicePoint, day: date) -> dict[str,
         .order_by(Ticket.called_at.desc())
         .limit(1)
     ).scalar_one_or_none()
-    upcoming = session.execute(
-        select(Ticket.display_number)
+    # The next numbers and, on each row, how many wait in all (a window count: one query).
+    rows = session.execute(
+        select(Ticket.display_number, func.count().over())
         .where(*eligible_waiting(point, day))
         .order_by(*queue_order())
         .limit(NEXT_SHOWN)
-    ).scalars()
-    waiting_count = session.execute(
-        select(func.count()).select_from(Ticket).where(*eligible_waiting(point, day))
-    ).scalar_one()
+    ).all()
+    upcoming = [number for number, _total in rows]
+    waiting_count = rows[0][1] if rows else 0
     return {
         "code": point.code,
         "name": point.name,
@@ -62,7 +62,7 @@ def room_snapshot(session: Session, point: ServicePoint, day: date) -> dict[str,
             if serving is not None
             else None
         ),
-        "next": list(upcoming),
+        "next": upcoming,
         "waiting_count": waiting_count,
         # What a patient taking a number now should expect (shown under the count).
         "expected_wait_minutes": wait_for(waiting_count, point),

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from smarthis.db import Database
+from smarthis.db import Database, utcnow
 from smarthis.queueing.clock import service_day
 from smarthis.queueing.models import ServicePoint
 from smarthis.queueing.priority import NORMAL_RANK
 from smarthis.queueing.setup import KIND_NAMES_EN, KIND_NAMES_VI, TAKE_A_NUMBER_KINDS
 from smarthis.queueing.waits import wait_for, waiting_by_point
+from smarthis.staff.schedules import closed_rooms
 
 
 @dataclass
@@ -25,8 +26,17 @@ class Choice:
     expected_wait_minutes: int
 
 
-def _choices(db: Database, facility_code: str, kinds: tuple[str, ...]) -> list[Choice]:
+@dataclass
+class Menu:
+    examinations: list[Choice]  # one per specialty
+    services: list[Choice]  # take a number only: cashier, pharmacy, information...
+
+
+def menu(db: Database, facility_code: str) -> Menu:
+    """Both lists, read together: three queries in one transaction. Rooms outside their
+    planned shift are left out, as the ticket routing leaves them out."""
     day = service_day()
+    kinds = ("examination", *TAKE_A_NUMBER_KINDS)
     with db.session() as session:
         points = list(
             session.execute(
@@ -39,31 +49,30 @@ def _choices(db: Database, facility_code: str, kinds: tuple[str, ...]) -> list[C
                 .order_by(ServicePoint.kind, ServicePoint.specialty, ServicePoint.code)
             ).scalars()
         )
+        closed = closed_rooms(session, facility_code, utcnow())
         grouped: dict[tuple[str, str | None], list[ServicePoint]] = {}
         for point in points:
-            grouped.setdefault((point.kind, point.specialty), []).append(point)
+            if point.code not in closed:
+                grouped.setdefault((point.kind, point.specialty), []).append(point)
         ahead = waiting_by_point(session, facility_code, day, NORMAL_RANK)
-        choices = []
-        for (kind, specialty), group in grouped.items():
-            waits = [wait_for(ahead.get(p.code, 0), p) for p in group]
-            waiting = sum(ahead.get(p.code, 0) for p in group)
-            choices.append(
-                Choice(
-                    kind=kind,
-                    specialty=specialty,
-                    name_vi=specialty or KIND_NAMES_VI[kind],
-                    name_en=specialty or KIND_NAMES_EN[kind],
-                    rooms=len(group),
-                    waiting=waiting,
-                    expected_wait_minutes=min(waits),
-                )
-            )
-    return choices
+    choices = [
+        _choice(kind, specialty, rooms, ahead) for (kind, specialty), rooms in grouped.items()
+    ]
+    return Menu(
+        examinations=[c for c in choices if c.kind == "examination"],
+        services=[c for c in choices if c.kind != "examination"],
+    )
 
 
-def examination_choices(db: Database, facility_code: str) -> list[Choice]:
-    return _choices(db, facility_code, ("examination",))
-
-
-def take_a_number_choices(db: Database, facility_code: str) -> list[Choice]:
-    return _choices(db, facility_code, TAKE_A_NUMBER_KINDS)
+def _choice(
+    kind: str, specialty: str | None, group: list[ServicePoint], ahead: dict[str, int]
+) -> Choice:
+    return Choice(
+        kind=kind,
+        specialty=specialty,
+        name_vi=specialty or KIND_NAMES_VI[kind],
+        name_en=specialty or KIND_NAMES_EN[kind],
+        rooms=len(group),
+        waiting=sum(ahead.get(p.code, 0) for p in group),
+        expected_wait_minutes=min(wait_for(ahead.get(p.code, 0), p) for p in group),
+    )

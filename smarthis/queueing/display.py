@@ -191,7 +191,8 @@ async def event_stream(
                     replayed.add(event["event_id"])
         while True:
             try:
-                event = await asyncio.wait_for(subscription.get(), timeout=KEEPALIVE_S)
+                async with asyncio.timeout(KEEPALIVE_S):  # no task per event, unlike wait_for
+                    event = await subscription.get()
             except TimeoutError:
                 if await is_disconnected():
                     return

@@ -185,6 +185,13 @@ def _new_ticket(
 
 
 def issue_ticket(session: Session, actor: Principal, request: TicketRequest) -> Ticket:
+    return issue_ticket_with_point(session, actor, request)[0]
+
+
+def issue_ticket_with_point(
+    session: Session, actor: Principal, request: TicketRequest
+) -> tuple[Ticket, ServicePoint]:
+    """The new ticket and the room it went to (the printed ticket names the room)."""
     day = service_day()
     rank = rank_of(request.priority_group)
     if request.point_code:
@@ -208,7 +215,7 @@ def issue_ticket(session: Session, actor: Principal, request: TicketRequest) -> 
             f"{point.name} is closed",
             field="point_code",
         )
-    return _new_ticket(session, actor, point, request, day, rank, wait)
+    return _new_ticket(session, actor, point, request, day, rank, wait), point
 
 
 def issue_ticket_once(db: Database, actor: Principal, request: TicketRequest) -> Ticket:

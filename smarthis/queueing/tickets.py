@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from smarthis.config import Settings
 from smarthis.printing import PrinterUnavailable, TicketPrint, print_ticket, ticket_pdf
 from smarthis.queueing import service as queue
-from smarthis.queueing.models import Ticket
+from smarthis.queueing.models import ServicePoint, Ticket
 from smarthis.queueing.priority import PRIORITY_NAMES_VI
 from smarthis.security.models import Device
 
@@ -19,6 +19,12 @@ def ticket_print(
     session: Session, settings: Settings, ticket: Ticket, base_url: str
 ) -> TicketPrint:
     point = queue.get_point(session, ticket.facility_code, ticket.service_point_code)
+    return ticket_print_at(settings, ticket, point, base_url)
+
+
+def ticket_print_at(
+    settings: Settings, ticket: Ticket, point: ServicePoint, base_url: str
+) -> TicketPrint:
     priority = PRIORITY_NAMES_VI.get(ticket.priority_group or "")
     return TicketPrint(
         hospital_name=settings.facility_name,
@@ -35,10 +41,13 @@ def ticket_print(
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class PrintOutcome:
     printed: bool
     message_vi: str
+
+
+NO_PRINTER = PrintOutcome(False, "Kiosk chưa nối máy in: vui lòng ghi nhớ số trên màn hình")
 
 
 def print_at_device(
@@ -48,9 +57,14 @@ def print_at_device(
     ticket exists already, and the screen shows it with its PDF."""
     device = session.get(Device, device_id)
     if device is None or not device.printer_target:
-        return PrintOutcome(False, "Kiosk chưa nối máy in: vui lòng ghi nhớ số trên màn hình")
+        return NO_PRINTER
+    return print_to(device.printer_target, ticket_print(session, settings, ticket, base_url))
+
+
+def print_to(target: str, document: TicketPrint) -> PrintOutcome:
+    """Send a ticket to the kiosk's printer (`tcp://host:port` or a file)."""
     try:
-        print_ticket(ticket_print(session, settings, ticket, base_url), device.printer_target)
+        print_ticket(document, target)
     except PrinterUnavailable as exc:
         return PrintOutcome(False, exc.message)
     return PrintOutcome(True, "Đã in số thứ tự, mời bạn nhận phiếu")

@@ -62,16 +62,19 @@ def wait_for(ahead: int, point: ServicePoint) -> int:
     return max(1, round(ahead * mean_service_minutes(point)))
 
 
+def _ahead_filter(day: date, rank: int):  # noqa: ANN202 - a WHERE clause list
+    return (
+        Ticket.service_day == day,
+        Ticket.status.in_(("waiting", "skipped")),
+        Ticket.priority_rank <= rank,
+    )
+
+
 def waiting_by_point(session: Session, facility_code: str, day: date, rank: int) -> dict[str, int]:
     """Tickets ahead of a new ticket of this rank, for every point at once."""
     rows = session.execute(
         select(Ticket.service_point_code, func.count())
-        .where(
-            Ticket.facility_code == facility_code,
-            Ticket.service_day == day,
-            Ticket.status.in_(("waiting", "skipped")),
-            Ticket.priority_rank <= rank,
-        )
+        .where(Ticket.facility_code == facility_code, *_ahead_filter(day, rank))
         .group_by(Ticket.service_point_code)
     ).all()
     return {code: count for code, count in rows}
@@ -85,25 +88,34 @@ def shortest_wait_point(
     day: date,
     rank: int,
 ) -> tuple[ServicePoint, int]:
-    query = select(ServicePoint).where(
+    # Each candidate room with the tickets ahead in it, in one query (the kiosk's hot path).
+    ahead = (
+        select(func.count())
+        .where(
+            Ticket.facility_code == ServicePoint.facility_code,
+            Ticket.service_point_code == ServicePoint.code,
+            *_ahead_filter(day, rank),
+        )
+        .correlate(ServicePoint)
+        .scalar_subquery()
+    )
+    query = select(ServicePoint, ahead).where(
         ServicePoint.facility_code == facility_code,
         ServicePoint.kind == kind,
         ServicePoint.active.is_(True),
     )
     if specialty is not None:
         query = query.where(ServicePoint.specialty == specialty)
-    points = list(session.execute(query.order_by(ServicePoint.code)).scalars())
+    candidates = session.execute(query.order_by(ServicePoint.code)).all()
     # A room planned for today takes new tickets only during its planned shifts.
-    closed = closed_rooms(session, facility_code, utcnow())
-    points = [p for p in points if p.code not in closed]
-    if not points:
+    closed = closed_rooms(session, facility_code, utcnow()) if candidates else set()
+    waits = [(wait_for(count, p), p.code, p) for p, count in candidates if p.code not in closed]
+    if not waits:
         raise DomainError(
             "no_service_point",
             "Không có phòng nào đang mở cho dịch vụ này",
             f"No open service point for {kind} {specialty or ''}".strip(),
             field="specialty" if specialty else "service",
         )
-    ahead = waiting_by_point(session, facility_code, day, rank)
-    waits = [(wait_for(ahead.get(p.code, 0), p), p.code, p) for p in points]
     wait, _code, point = min(waits, key=lambda w: (w[0], w[1]))
     return point, wait

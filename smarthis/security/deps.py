@@ -11,9 +11,11 @@ from starlette.concurrency import run_in_threadpool
 
 from smarthis.db import MAX_ID, Database
 from smarthis.security import audit
+from smarthis.security.credentials import token_digest
 from smarthis.security.permissions import Permission
 from smarthis.security.principal import Principal
 from smarthis.security.service import principal_from_bearer, principal_from_session_cookie
+from smarthis.security.token_cache import PrincipalCache
 
 SESSION_COOKIE = "smarthis_session"
 # Kiosks and boards open their page once with ?token=...; the page then keeps the token in
@@ -57,23 +59,61 @@ def database(request: Request) -> Database:
     return request.app.state.db
 
 
+def _presented_token(request: Request) -> tuple[str, bool] | None:
+    """The bearer token a request carries, and whether it must be a device's: the
+    Authorization header, else a device cookie when there is no staff session cookie."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip(), False
+    if request.cookies.get(SESSION_COOKIE):
+        return None
+    device_cookie = request.cookies.get(DEVICE_COOKIE)
+    return (device_cookie, True) if device_cookie else None
+
+
+def principal_cache(request: Request) -> PrincipalCache:
+    """The app's cache of bearer tokens (see token_cache); one per app, so tests and apps
+    in one process never share it."""
+    state = request.app.state
+    cache = getattr(state, "principal_cache", None)
+    if cache is None:
+        cache = state.principal_cache = PrincipalCache()
+    return cache
+
+
+def _remembered(request: Request) -> Principal | None:
+    presented = _presented_token(request)
+    if presented is None:
+        return None
+    token, device_only = presented
+    principal = principal_cache(request).get(token_digest(token), client_source(request))
+    if principal is None or (device_only and principal.kind != "device"):
+        return None
+    return principal
+
+
 def _identify(request: Request, db: Database) -> tuple[Principal, str | None] | None:
     source = client_source(request)
-    header = request.headers.get("authorization", "")
+    presented = _presented_token(request)
     with db.session() as session:
-        if header.lower().startswith("bearer "):
-            principal = principal_from_bearer(session, header[7:].strip(), source)
-            return (principal, None) if principal else None
+        if presented is not None:
+            token, device_only = presented
+            principal = principal_from_bearer(session, token, source)
+            if principal is None or (device_only and principal.kind != "device"):
+                return None
+            if principal.kind == "device":  # staff tokens are looked up every time
+                principal_cache(request).put(token_digest(token), principal)
+            return principal, None
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             found = principal_from_session_cookie(session, cookie, source)
             if found is not None:
                 return found
-        device_cookie = request.cookies.get(DEVICE_COOKIE)
-        if device_cookie:
-            principal = principal_from_bearer(session, device_cookie, source)
-            if principal is not None and principal.kind == "device":
-                return principal, None
+            device_cookie = request.cookies.get(DEVICE_COOKIE)
+            if device_cookie:
+                principal = principal_from_bearer(session, device_cookie, source)
+                if principal is not None and principal.kind == "device":
+                    return principal, None
     return None
 
 
@@ -102,7 +142,10 @@ def require(permission: Permission) -> Callable[[Request], Awaitable[Principal |
         if permission is Permission.PUBLIC:
             return None
         db = database(request)
-        found = await run_in_threadpool(_identify, request, db)
+        remembered = _remembered(request)  # most requests: no thread hop, no database
+        found = (
+            (remembered, None) if remembered else await run_in_threadpool(_identify, request, db)
+        )
         if found is None:
             raise NotAuthenticated()
         principal, csrf_expected = found

@@ -78,7 +78,8 @@ def identify_at_kiosk(db: Database, kiosk: Principal, portal, settings) -> int:
 
 
 def register_at_kiosk(db, kiosk, portal, settings, patient_id: int, key: str = "k-0001"):
-    return kiosk_register(
+    """The registration's visit and ticket."""
+    done = kiosk_register(
         db,
         kiosk,
         portal,
@@ -87,3 +88,4 @@ def register_at_kiosk(db, kiosk, portal, settings, patient_id: int, key: str = "
         specialty="Ung bướu vú",
         idempotency_key=key,
     )
+    return done.visit, done.ticket

@@ -66,7 +66,7 @@ def test_todays_follow_up_is_offered_and_confirmed_with_one_touch(
     assert booked is not None
     assert booked.specialty == "Ung bướu vú" and booked.follow_up_date == service_day()
     assert booked.doctor_name
-    visit, ticket = kiosk_register(
+    done = kiosk_register(
         db,
         kiosk,
         portal,
@@ -76,6 +76,8 @@ def test_todays_follow_up_is_offered_and_confirmed_with_one_touch(
         appointment=True,
         idempotency_key="k-follow-up",
     )
+    visit, ticket = done.visit, done.ticket
+    assert done.point.code == ticket.service_point_code
     assert visit.arrival_mode == "appointment"
     assert ticket.service_point_code in ("PK-102", "PK-103")
     # Confirmed once: the kiosk no longer offers it today.

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from smarthis.db import Database, utcnow
 from smarthis.errors import Conflict, DomainError
+from smarthis.queueing import choices as menu_choices
 from smarthis.queueing import service as queue
 from smarthis.queueing.clock import service_day
 from smarthis.queueing.service import TicketRequest
@@ -174,3 +175,17 @@ def test_no_open_room_left_is_a_clear_refusal(hospital: Database) -> None:
     # A receptionist naming the room still can (the plan steers routing, not people).
     ticket = queue.issue_ticket_once(hospital, ADMIN, TicketRequest(point_code="PK-102"))
     assert ticket.service_point_code == "PK-102"
+
+
+def test_the_menu_counts_only_rooms_open_now(hospital: Database) -> None:
+    def breast_oncology() -> menu_choices.Choice:
+        offered = menu_choices.menu(hospital, "48001").examinations
+        return next(c for c in offered if c.specialty == "Ung bướu vú")
+
+    assert breast_oncology().rooms == 2
+    now = utcnow()
+    _entry(hospital, "bs.lan", "PK-102", now + timedelta(hours=1), now + timedelta(hours=2))
+    queue.issue_ticket_once(hospital, ADMIN, TicketRequest(point_code="PK-102"))
+    closed_one = breast_oncology()
+    # The closed room neither counts as a room nor lends its queue to the expected wait.
+    assert (closed_one.rooms, closed_one.waiting, closed_one.expected_wait_minutes) == (1, 0, 0)
