@@ -77,6 +77,7 @@ def create_app(
     from smarthis.documents.api import router as documents_router
     from smarthis.documents.pages import router as documents_pages_router
     from smarthis.inpatient.api import router as inpatient_router
+    from smarthis.inpatient.charges_api import router as inpatient_charges_router
     from smarthis.inpatient.pages import router as inpatient_pages_router
     from smarthis.insurance.api import router as insurance_router
     from smarthis.insurance.claims.api import router as claims_router
@@ -134,6 +135,7 @@ def create_app(
         claims_router,
         claims_pages_router,
         inpatient_router,
+        inpatient_charges_router,
         inpatient_pages_router,
         pharmacy_router,
         pharmacy_pages_router,

@@ -15,6 +15,7 @@ from smarthis.documents.models import (  # noqa: F401 - registers the document r
     DocumentSignature,
 )
 from smarthis.facility.models import Department, Room
+from smarthis.inpatient.charge_models import BedDay, SupplyUse  # noqa: F401 - bed days, supplies
 from smarthis.inpatient.models import (  # noqa: F401 - registers the inpatient tables
     Bed,
     BedMovement,

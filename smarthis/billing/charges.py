@@ -57,6 +57,17 @@ def _insert_charge(session: Session, values: dict[str, object]) -> None:
     session.execute(statement.on_conflict_do_nothing(index_elements=["source_kind", "source_id"]))
 
 
+def add_charge(session: Session, values: dict[str, object]) -> Charge:
+    """Charge one source row for another domain (inpatient bed days and supplies): the
+    same insert, and the charge row back (the existing one when the source had one)."""
+    _insert_charge(session, values)
+    return session.execute(
+        select(Charge).where(
+            Charge.source_kind == values["source_kind"], Charge.source_id == values["source_id"]
+        )
+    ).scalar_one()
+
+
 def _service_values(visit: Visit, service: HospitalService, by: str) -> dict[str, object]:
     insurance_price = service.insurance_price_vnd
     return {

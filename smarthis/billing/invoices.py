@@ -24,6 +24,8 @@ from smarthis.clinical.models import Visit
 from smarthis.counters import next_value
 from smarthis.db import MAX_ID, utcnow
 from smarthis.errors import Conflict, DomainError, NotFound
+from smarthis.inpatient.bed_days import charge_bed_days
+from smarthis.inpatient.models import Stay
 from smarthis.insurance import copay
 from smarthis.patients.identifiers.bhyt import parse_bhyt
 from smarthis.security.principal import Principal
@@ -42,6 +44,7 @@ class SplitBasis:
     visit_date: date
     copay_paid_before: int
     warnings_vi: tuple[str, ...]
+    inpatient: bool = False  # the visit is an inpatient stay's encounter
 
 
 def hospital_day(moment: datetime) -> date:
@@ -111,7 +114,15 @@ def split_basis(session: Session, visit: Visit) -> SplitBasis:
         visit_date=on,
         copay_paid_before=copay_paid_this_year(session, visit, on),
         warnings_vi=(why,) if why else (),
+        inpatient=stay_of_visit(session, visit.id) is not None,
     )
+
+
+def stay_of_visit(session: Session, visit_id: int) -> Stay | None:
+    """The inpatient stay whose encounter the visit is: billed with the inpatient rules."""
+    return session.execute(
+        select(Stay).where(Stay.visit_id == visit_id).order_by(Stay.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 def engine_visit(basis: SplitBasis, charges: list[Charge]) -> copay.Visit:
@@ -119,7 +130,7 @@ def engine_visit(basis: SplitBasis, charges: list[Charge]) -> copay.Visit:
         visit_date=basis.visit_date,
         benefit_level=basis.benefit_level or _NEUTRAL_LEVEL,
         category=basis.category,
-        inpatient=False,
+        inpatient=basis.inpatient,
         five_years_reached_on=None,  # the portal's ngayDu5Nam is not kept on the visit yet
         copay_paid_this_year=basis.copay_paid_before,
         lines=tuple(
@@ -138,7 +149,7 @@ def engine_visit(basis: SplitBasis, charges: list[Charge]) -> copay.Visit:
 
 def _digest(basis: SplitBasis, charges: list[Charge]) -> str:
     data = {
-        "basis": [basis.category, basis.benefit_level, str(basis.visit_date)],
+        "basis": [basis.category, basis.benefit_level, str(basis.visit_date), basis.inpatient],
         "copay_before": basis.copay_paid_before,
         "charges": [
             [
@@ -274,6 +285,9 @@ def current_invoice(session: Session, actor: Principal, visit_id: int) -> Invoic
 
     The visit row is locked: two screens opening the bill at once write one invoice."""
     visit = visit_for(session, actor, visit_id, lock=True)
+    stay = stay_of_visit(session, visit.id)
+    if stay is not None:  # the bed days up to today are on the bill the cashier opens
+        charge_bed_days(session, actor, stay)
     cancel_charges_of_cancelled_items(session, visit.id)
     settled = _settled_charge_ids(session, visit.id)
     charges = [c for c in active_charges(session, visit.id) if c.id not in settled]

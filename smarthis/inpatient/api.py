@@ -12,7 +12,9 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
+from smarthis.clinical.models import Visit
 from smarthis.clinical.papers import Hospital
+from smarthis.clinical.service import run_card_check
 from smarthis.db import MAX_ID, Database, utcnow
 from smarthis.documents.pki import PkiConfig
 from smarthis.events import Event
@@ -150,7 +152,9 @@ def pending_admissions(principal: Principal = Reader, db: Database = Depends(dat
 
 
 @router.post("/stays", status_code=201)
-def admit(body: AdmitIn, principal: Principal = Writer, db: Database = Depends(database)) -> dict:
+def admit(
+    body: AdmitIn, request: Request, principal: Principal = Writer, db: Database = Depends(database)
+) -> dict:
     given = service.AdmissionInput(
         ward_code=body.ward,
         admitted_from=body.admitted_from,
@@ -166,7 +170,13 @@ def admit(body: AdmitIn, principal: Principal = Writer, db: Database = Depends(d
         stay = service.admit(session, principal, given)
         ward = session.get(Ward, stay.ward_id)
         bed = session.get(Bed, stay.bed_id) if stay.bed_id else None
-        return stay_out(stay, ward, bed)
+        out = stay_out(stay, ward, bed)
+        encounter = session.get(Visit, stay.visit_id) if stay.visit_id else None
+        check_card = encounter is not None and encounter.card_check_status == "pending"
+    if check_card:  # a direct admission's new visit: the portal is asked after commit
+        state = request.app.state
+        run_card_check(db, state.portal, state.settings, out["visit_id"])
+    return out
 
 
 @router.get("/stays/{stay_id}")

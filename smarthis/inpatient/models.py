@@ -75,7 +75,8 @@ class Stay(Base):
     facility_code: Mapped[str] = mapped_column(String(10))
     stay_number: Mapped[str] = mapped_column(String(20))
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
-    # The outpatient or emergency visit that led here (none for a direct referral).
+    # The encounter billed and claimed: the outpatient visit that led here, or the visit a
+    # direct admission opened (inpatient.encounter). None only for stays from before that.
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)
     admitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     admitted_by: Mapped[str] = mapped_column(String(100))

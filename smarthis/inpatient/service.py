@@ -21,6 +21,7 @@ from smarthis.clinical.models import Visit
 from smarthis.counters import next_value
 from smarthis.db import MAX_ID, utcnow
 from smarthis.errors import Conflict, DomainError, NotFound
+from smarthis.inpatient.bed_days import charge_bed_days, lock_for_charging
 from smarthis.inpatient.common import (
     HOSPITAL_TZ,
     announce,
@@ -32,6 +33,7 @@ from smarthis.inpatient.common import (
     require_doctor,
     require_open,
 )
+from smarthis.inpatient.encounter import carry_category_into_stay, open_encounter
 from smarthis.inpatient.models import OPEN, Bed, BedMovement, Stay, Ward
 from smarthis.patients.models import Patient
 from smarthis.security import audit
@@ -301,12 +303,16 @@ def admit(session: Session, actor: Principal, given: AdmissionInput) -> Stay:
             f"Bed {bed.code} is not in ward {ward.code}",
             field="bed",
         )
+    # The encounter the stay is billed and claimed on (see inpatient.encounter).
+    category_change = carry_category_into_stay(visit, actor) if visit is not None else None
+    if visit is None:
+        visit = open_encounter(session, actor, patient, given.admitted_from)
     now = utcnow()
     stay = Stay(
         facility_code=actor.facility_code,
         stay_number=_stay_number(session, actor.facility_code),
         patient_id=patient.id,
-        visit_id=visit.id if visit else None,
+        visit_id=visit.id,
         admitted_at=now,
         admitted_by=actor.name,
         admitted_from=given.admitted_from,
@@ -343,6 +349,8 @@ def admit(session: Session, actor: Principal, given: AdmissionInput) -> Stay:
             "bed": bed.code if bed else None,
             "from": given.admitted_from,
             "kind": given.kind,
+            "visit": visit.visit_number,
+            "category": category_change,
         },
     )
     announce(session, stay, "admitted", [ward.code])
@@ -442,7 +450,8 @@ class DischargeInput:
 
 
 def discharge(session: Session, actor: Principal, stay_id: int, given: DischargeInput) -> Stay:
-    stay = get_stay(session, actor, stay_id, lock=True)  # an unknown stay: 404 for anyone
+    # An unknown stay: 404 for anyone. The visit is locked before the stay (bed days).
+    stay = lock_for_charging(session, actor, stay_id)
     require_doctor(actor, "cho ra viện", "discharge a patient")
     if given.kind not in DISCHARGE_KINDS_VI:
         raise DomainError(
@@ -500,6 +509,7 @@ def discharge(session: Session, actor: Principal, stay_id: int, given: Discharge
         )
     )
     session.flush()
+    charge_bed_days(session, actor, stay)  # the bed days, in the discharge's transaction
     ward = _ward_code(session, stay.ward_id) or ""
     audit.record(
         session,

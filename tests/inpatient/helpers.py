@@ -119,7 +119,8 @@ def new_visit(s: Session, patient: Patient, arrival_mode: str = "self_referred")
     n = next_value(s, "test-visit")
     visit = Visit(
         facility_code=FACILITY,
-        visit_number=f"261126{n:05d}",
+        # Not reception's numbering (yymmdd + 5 digits): a direct admission numbers its own.
+        visit_number=f"T{n:05d}",
         patient_id=patient.id,
         registered_by="letan.hoa",
         arrival_mode=arrival_mode,
