@@ -4,6 +4,9 @@ XML 130 field names (MA_LK, T_BHTT ...) are spelled as the standard spells them 
 this package and nowhere else. The pieces, in the order a claim travels:
 
 - `inputs`: typed description of one finished visit (`ClaimVisit`), filled by the caller;
+- `visit_loader` (outpatient, "01") and `stay_loader` (inpatient "03", day care "04"): the
+  month's finished encounters read from the database (`loader_chunk`, `stay_chunk`,
+  `claim_lines` hold what they share); `batch` chains them;
 - `builders/`: the check-in table (XML0) and tables XML1-XML5 as records of formatted text;
 - `xml_io` + `envelope`: the table files and the GIAMDINHHS envelope (base64 contents);
 - `validation/`: every field against the packaged field tables, plus sums and conditions;

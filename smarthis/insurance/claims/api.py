@@ -30,6 +30,8 @@ MONTH_PATTERN = MONTH_RE.pattern
 class SubmissionOut(BaseModel):
     claim_code: str
     visit_id: int
+    kind: str  # outpatient | inpatient | day_care
+    kind_vi: str  # Khám bệnh | Nội trú | Nội trú ban ngày
     document: str
     status: str
     status_vi: str

@@ -1,12 +1,13 @@
 """`smarthis claims ...`: the monthly export of XML 130 claims.
 
-`export` reads a month's finished visits from the database (visit_loader.py), or through
+`export` reads a month's finished visits and discharged stays from the database
+(visit_loader.py, stay_loader.py), or through
 another *loader*: a function `loader(month: str) -> Iterable[ClaimVisit]` (month as
 "YYYY-MM") registered with `set_month_loader(function)` or named with
 `--loader package.module:function` (imports from another system, the benchmark).
 `queue` records the month's valid claims for the portal; `send` delivers what is due now
 (the app's background worker does the same every `claims_poll_interval_s`); `status`
-counts them.
+counts them (`--month`: that month's, by kind: Khám bệnh, Nội trú, Nội trú ban ngày).
 """
 
 from __future__ import annotations
@@ -125,13 +126,24 @@ def send(
 
 
 @claims_app.command("status")
-def status() -> None:
-    """Số hồ sơ theo trạng thái / claims and check-ins by status."""
-    from smarthis.insurance.claims.batch import status_counts
+def status(
+    month: str | None = typer.Option(
+        None, help="YYYY-MM: that month's claims by kind (Khám bệnh, Nội trú ...) and status."
+    ),
+) -> None:
+    """Số hồ sơ theo trạng thái / claims and check-ins by status (by kind with --month)."""
+    from smarthis.insurance.claims.batch import kind_counts, status_counts
 
+    if month is not None:
+        _check_month(month)
     db = _database()
     try:
-        counts = status_counts(db, get_settings().facility_code)
+        facility = get_settings().facility_code
+        counts: dict[str, object]
+        if month is None:
+            counts = dict(status_counts(db, facility))
+        else:
+            counts = {"month": month, "by_kind": kind_counts(db, facility, month)}
     finally:
         db.dispose()
     typer.echo(json.dumps(counts, ensure_ascii=False))
