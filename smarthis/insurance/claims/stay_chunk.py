@@ -66,8 +66,8 @@ class StayChunk(EncounterChunk):
         ward_ids = {stay.ward_id for stay in self.stays.values()}
         ward_ids |= {b.ward_id for b in self.bed_days.values()}
         self.wards = {w.id: w for w in s.scalars(select(Ward).where(Ward.id.in_(ward_ids)))}
-        bed_ids = {b.bed_id for b in self.bed_days.values() if b.bed_id is not None}
-        self.beds = {b.id: b for b in s.scalars(select(Bed).where(Bed.id.in_(bed_ids)))}
+        departments = {w.department_code for w in self.wards.values()}
+        self.bed_codes = claim_bed_codes(s, departments)
         self.notes = grouped(
             s.scalars(
                 select(ProgressNote)
@@ -99,3 +99,21 @@ class StayChunk(EncounterChunk):
         logins |= {n.written_by for rows in self.notes.values() for n in rows}
         logins |= {u.used_by for u in self.supply_uses.values()}
         return logins
+
+
+def claim_bed_codes(session: Session, departments: set[str]) -> dict[int, str]:
+    """MA_GIUONG of each bed of these departments: "H" and the bed's number in its
+    department, 001 onwards (table 3 of XML 130: planned beds are H001, H002 ... per
+    department). Beds are numbered in the order they were set up, so a bed keeps its code."""
+    rows = session.execute(
+        select(Bed.id, Ward.department_code)
+        .join(Ward, Ward.id == Bed.ward_id)
+        .where(Ward.department_code.in_(departments))
+        .order_by(Ward.department_code, Bed.id)
+    ).all()
+    codes: dict[int, str] = {}
+    numbered: dict[str, int] = {}
+    for bed_id, department in rows:
+        numbered[department] = numbered.get(department, 0) + 1
+        codes[bed_id] = f"H{numbered[department]:03d}"
+    return codes

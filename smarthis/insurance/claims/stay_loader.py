@@ -5,8 +5,8 @@ orders and drugs that led to it), in the month of discharge.
 A stay is claimable when it is discharged, its visit used a card the portal verified, every
 active charge of the visit sits on a settled invoice, and every progress note's writer has
 a practising certificate on record (XML5 names them). Bed days become XML3 lines with the
-bed's code (MA_GIUONG) and the ward's department; supplies become XML3 lines with
-MA_VAT_TU; the progress notes become the clinical course (XML5).
+bed's claim code (MA_GIUONG, H001... per department) and the ward's department; supplies
+become XML3 lines with MA_VAT_TU; the progress notes become the clinical course (XML5).
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class _StayClaim(EncounterClaim):
         if bed_day is None:
             self.problems.append(f"không tìm thấy ngày giường của khoản {charge.name}")
             return self._service(line, charge, share)
-        bed = self.chunk.beds.get(bed_day.bed_id) if bed_day.bed_id is not None else None
+        bed = self.chunk.bed_codes.get(bed_day.bed_id) if bed_day.bed_id is not None else None
         if bed is None:
             self.problems.append(f"ngày giường {bed_day.day:%d/%m/%Y} chưa có mã giường")
         at = self._within_stay(bed_day.day)
@@ -124,7 +124,7 @@ class _StayClaim(EncounterClaim):
             doctor_codes=self._doctor(self.stay.attending_doctor),
             ordered_at=at,
             performed_at=at,
-            bed_code=bed.code if bed else None,
+            bed_code=bed,
             scope=1 if charge.in_benefit_list else 2,
             ratio_service=Decimal(charge.ratio_service),
             ratio_insurance=Decimal(charge.ratio_insurance),

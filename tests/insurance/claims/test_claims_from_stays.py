@@ -6,6 +6,7 @@ day-care admission is claimed as 04; a stay not discharged is held back."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from smarthis.cli import app
 from smarthis.config import Settings, get_settings
 from smarthis.db import Database
 from smarthis.demo.loader import load_demo
+from smarthis.inpatient.models import Bed
 from smarthis.insurance.claims import stay_loader, visit_loader
 from smarthis.insurance.claims.batch import (
     export_month_from_db,
@@ -28,6 +30,7 @@ from smarthis.insurance.claims.batch import (
     submissions_of_month,
 )
 from smarthis.insurance.claims.claim import build_claim
+from smarthis.insurance.claims.stay_chunk import claim_bed_codes
 from smarthis.insurance.claims.submissions import deliver_due
 from smarthis.security.permissions import Role
 from tests.apphelpers import client_for, make_app, sign_in_every_role
@@ -84,7 +87,12 @@ def test_the_stay_is_one_inpatient_claim_of_the_visit(episode: Episode) -> None:
     assert "Giữ phác đồ" in course[2]["HOI_CHAN"]
     lines = built.tables["XML3"]
     beds = [line for line in lines if line["MA_NHOM"] == "15"]
-    assert len(beds) >= 2 and all(line["MA_GIUONG"] == "NOI-101-1" for line in beds)
+    # Bed NOI-101-1 as table 3 codes it: H + its number among the department's beds.
+    with episode.db.session() as s:
+        bed_id = s.scalars(select(Bed.id).where(Bed.code == "NOI-101-1")).one()
+        expected = claim_bed_codes(s, {"KNOI"})[bed_id]
+    assert re.fullmatch(r"H\d{3}", expected)
+    assert len(beds) >= 2 and all(line["MA_GIUONG"] == expected for line in beds)
     assert all(line["MA_KHOA"] == "KNOI" for line in beds)
     supplies = {line["MA_NHOM"]: line for line in lines if line.get("MA_VAT_TU")}
     assert set(supplies) == {"10", "11"}
