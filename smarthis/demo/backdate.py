@@ -11,7 +11,7 @@ demo data was written. Numbers that embed a date (visit and invoice numbers) kee
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from sqlalchemy import ColumnElement, Table, bindparam, select, update
@@ -82,8 +82,18 @@ def _rows(session: Session, table: Table, where: ColumnElement[bool]) -> Iterato
         yield dict(row)
 
 
-def move_visit(session: Session, visit_id: int, delta: timedelta) -> int:
-    """Shift every timestamp of the visit's rows by `delta`; returns the rows moved."""
+def _moves(value: datetime | None, since: datetime | None) -> bool:
+    return value is not None and (since is None or value >= since)
+
+
+def move_visit(
+    session: Session, visit_id: int, delta: timedelta, *, since: datetime | None = None
+) -> int:
+    """Shift every timestamp of the visit's rows by `delta`; returns the rows moved.
+
+    With `since`, only the timestamps from that moment on move: what a service wrote after
+    the visit was already moved to its day (a discharge dated in the past, its payment)
+    joins it there, and the rows already in place stay."""
     moved = 0
     visits = Base.metadata.tables["visits"]
     tables = [(visits, None), *_movable_tables()]
@@ -91,7 +101,7 @@ def move_visit(session: Session, visit_id: int, delta: timedelta) -> int:
         where = visits.c.id == visit_id if path is None else _belongs_to(table, path, visit_id)
         names = _time_columns(table)
         changes = [
-            {"row_id": row["id"], **{n: row[n] + delta for n in names if row[n] is not None}}
+            {"row_id": row["id"], **{n: row[n] + delta for n in names if _moves(row[n], since)}}
             for row in _rows(session, table, where)
         ]
         for change in changes:

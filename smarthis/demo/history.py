@@ -5,9 +5,10 @@ patients, at the desk for the rest) with the card checked against the BHXH porta
 (served on loopback for the run), the examination with vital signs and ICD-10 diagnoses,
 lab and imaging orders with results entered by one person and verified by another, an
 issued prescription, the conclusion, payment at the cashier and dispensing from the
-pharmacy's lots (restocked when a drug runs short). The visit is then moved to its day
-(`backdate.move_visit`). Everything is drawn from one `random.Random(seed)`: the same seed
-gives the same visits.
+pharmacy's lots (restocked when a drug runs short). A few visits end in an admission instead,
+and now and then a referral comes straight in for day care (`demo.stays`). The visit is then
+moved to its day (`backdate.move_visit`). Everything is drawn from one `random.Random(seed)`:
+the same seed gives the same visits.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from smarthis.clinical.service import VisitRequest, register_visit
 from smarthis.config import Settings
 from smarthis.db import Database, utcnow
 from smarthis.demo.backdate import move_visit
+from smarthis.demo.stays import Wards, nights_before, plan_stays
 from smarthis.insurance.portal_client import BhxhPortalClient
 from smarthis.orders import service as orders
 from smarthis.patients.models import Patient
@@ -78,6 +80,8 @@ class HistorySummary:
     insured: int = 0
     paid_vnd: int = 0
     dispensed: int = 0
+    admitted: int = 0  # outpatient visits that ended in a stay, discharged since
+    day_care: int = 0  # referrals admitted straight to day care (their own encounter)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -86,6 +90,8 @@ class HistorySummary:
             "insured": self.insured,
             "paid_vnd": self.paid_vnd,
             "dispensed": self.dispensed,
+            "admitted": self.admitted,
+            "day_care": self.day_care,
         }
 
 
@@ -102,6 +108,7 @@ class Team:
     radiology: tuple[Principal, Principal]
     cashier: Principal
     pharmacist: Principal | None
+    ward_nurse: Principal | None = None  # of the chemotherapy ward when it has one
 
 
 def _principal(staff: Staff) -> Principal:
@@ -156,6 +163,10 @@ def _team(db: Database, facility: str) -> Team:
     if not receptionists or not by_role.get("doctor") or not by_role.get("cashier"):
         raise ValueError("the demo history needs a receptionist with a CCCD, doctors, a cashier")
     pharmacists = by_role.get("pharmacist")
+    nurses = sorted(
+        (staff for staff in rows if staff.role == "nurse"),
+        key=lambda staff: staff.department_code != "KNOI",
+    )
     return Team(
         reception=receptionists[0],
         kiosks=kiosks,
@@ -164,6 +175,7 @@ def _team(db: Database, facility: str) -> Team:
         radiology=pair("radiologist"),
         cashier=by_role["cashier"][0],
         pharmacist=pharmacists[0] if pharmacists else None,
+        ward_nurse=_principal(nurses[0]) if nurses else None,
     )
 
 
@@ -254,14 +266,24 @@ class _Journey:
     def __init__(self, db: Database, settings: Settings, portal: BhxhPortalClient, team: Team):
         self.db, self.settings, self.portal, self.team = db, settings, portal, team
         self.drugs = _oral_drugs()
+        self.wards = Wards(db, settings, portal, team)
         self.waited = timedelta(0)  # of the visit under way
+        self.stay: tuple[int, Principal] | None = None  # (stay, attending) of an admission
 
     def run(
-        self, rng: random.Random, patient_id: int, sex: str, insured: bool
+        self,
+        rng: random.Random,
+        patient_id: int,
+        sex: str,
+        insured: bool,
+        *,
+        arrival: datetime | None = None,
+        nights: int = 0,
     ) -> tuple[int, bool, int, bool]:
-        """One whole visit; returns (visit id, insured, paid VND, dispensed)."""
+        """One whole visit; returns (visit id, insured, paid VND, dispensed). With `nights`,
+        the doctor admits the patient (if a bed is free), who stays that many nights."""
         team = self.team
-        self.waited = timedelta(0)
+        self.waited, self.stay = timedelta(0), None
         at_kiosk = bool(team.kiosks) and rng.random() < KIOSK_SHARE
         visit = register_visit(
             self.db,
@@ -297,6 +319,12 @@ class _Journey:
         self._wait(visit.id, minutes=rng.randint(5, 15))  # to the lab and imaging rooms
         self._results(rng, items, sex)
         self._wait(visit.id, minutes=rng.randint(40, 120))  # results, back to the doctor
+        bed = None
+        if nights and arrival is not None:
+            bed = self.wards.bed_for(rng, patient_id, arrival.date(), nights)
+        if bed is not None and arrival is not None:
+            paid = self._admit(rng, visit.id, doctor, bed, arrival, nights)
+            return visit.id, visit.uses_insurance, paid, False
         with self.db.session() as s:
             prescribed = _prescription(rng, self.drugs)
             pharmacy.save_prescription(s, doctor, visit.id, prescribed, issue=True)
@@ -316,6 +344,31 @@ class _Journey:
                 _restock(self.db, team.pharmacist, [i.drug_code for i in prescribed], today())
                 dispensed = dispense_for_visit(self.db, team.pharmacist, visit.id)
         return visit.id, visit.uses_insurance, paid, dispensed
+
+    def _admit(
+        self,
+        rng: random.Random,
+        visit_id: int,
+        doctor: Principal,
+        bed: tuple[str, str],
+        arrival: datetime,
+        nights: int,
+    ) -> int:
+        """Concluded "admit": the examination paid at the cashier, the ward takes the patient
+        in (discharged once the visit is on its day, see fill_history). Returns the paid."""
+        with self.db.session() as s:
+            exam.conclude(s, doctor, visit_id, exam.ConclusionInput("admit"))
+        self._wait(visit_id, minutes=rng.randint(5, 20))  # to the cashier
+        paid = self._pay(visit_id)
+        self._wait(visit_id, minutes=rng.randint(15, 45))  # to the ward
+
+        def wait(visit: int, minutes: int) -> None:
+            self._wait(visit, minutes=minutes)
+
+        admitted = arrival + self.waited
+        stay_id = self.wards.admit_from_visit(rng, visit_id, doctor, bed, admitted, nights, wait)
+        self.stay = (stay_id, doctor)
+        return paid
 
     def _wait(self, visit_id: int, *, minutes: int) -> None:
         """Everything so far happened `minutes` earlier: the next step comes that much later
@@ -415,20 +468,40 @@ def fill_history(
         raise ValueError("no patients: load the demo hospital first (smarthis demo)")
     summary = HistorySummary(days=days)
     today = today or utcnow().astimezone(HOSPITAL_TZ).date()
+    working_days = _days(days, today)
+    plan = plan_stays(rng, working_days, visits_per_day, today)
+    referred = [p for p in patients if p[2]] or patients  # day care comes on a card
     with _portal_simulator(settings) as portal:
         journey = _Journey(db, settings, portal, team)
-        for day in _days(days, today):
-            for _ in range(visits_per_day):
+        for index, day in enumerate(working_days):
+            for n in range(visits_per_day):
                 patient_id, sex, insured = rng.choice(patients)
                 arrival = _arrival(rng, day)
+                admit = (index, n) in plan.admissions
+                nights = rng.randint(1, nights_before(day, today)) if admit else 0
                 started = utcnow()
-                visit_id, insured, paid, dispensed = journey.run(rng, patient_id, sex, insured)
+                visit_id, insured, paid, dispensed = journey.run(
+                    rng, patient_id, sex, insured, arrival=arrival, nights=nights
+                )
+                delta = arrival + journey.waited - started
                 with db.session() as s:
-                    move_visit(s, visit_id, arrival + journey.waited - started)
+                    move_visit(s, visit_id, delta)
+                if journey.stay is not None:
+                    stay_id, doctor = journey.stay
+                    paid += journey.wards.discharge_and_pay(
+                        rng, stay_id, visit_id, doctor, delta, journey._pay
+                    )
+                    summary.admitted += 1
                 summary.visits += 1
                 summary.insured += int(insured)
                 summary.paid_vnd += paid
                 summary.dispensed += int(dispensed)
+            if index in plan.day_care_days:
+                done = journey.wards.day_care(rng, rng.choice(referred), day, journey._pay)
+                if done is not None:
+                    summary.day_care += 1
+                    summary.insured += int(done[1])
+                    summary.paid_vnd += done[2]
             if progress is not None:
                 progress(day, summary.visits)
     return summary

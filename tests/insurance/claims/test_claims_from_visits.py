@@ -1,13 +1,15 @@
 """Claims made from the database: `smarthis demo --days` fills past days with finished
-visits through the real services, the loader turns the month's insured visits into XML 130
+visits through the real services (one of them admitted to a ward, and a referral taken in
+for day care), the loaders turn the month's insured visits and discharged stays into XML 130
 claims that validate, and the queue sends them to the portal simulator."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
+from itertools import combinations
 
 import pytest
 from sqlalchemy import func, select
@@ -19,8 +21,23 @@ from smarthis.config import Settings
 from smarthis.db import Database
 from smarthis.demo.history import HistorySummary, fill_history
 from smarthis.demo.loader import load_demo
+from smarthis.inpatient.bed_day_rule import charged_days
+from smarthis.inpatient.charge_models import BedDay, SupplyUse
+from smarthis.inpatient.models import (
+    Bed,
+    BedMovement,
+    NursingNote,
+    ProgressNote,
+    Stay,
+    StayVitals,
+)
 from smarthis.insurance.claims import visit_loader
-from smarthis.insurance.claims.batch import export_month_from_db, queue_month, status_counts
+from smarthis.insurance.claims.batch import (
+    export_month_from_db,
+    month_claims,
+    queue_month,
+    status_counts,
+)
 from smarthis.insurance.claims.claim import build_claim
 from smarthis.insurance.claims.submissions import deliver_due
 from smarthis.queueing.clock import HOSPITAL_TZ
@@ -60,10 +77,13 @@ def month(_shared_database: Database, tmp_path_factory: pytest.TempPathFactory) 
 
 def test_history_fills_past_working_days_with_finished_visits(month: Month) -> None:
     assert month.history.visits == DAYS * PER_DAY
-    assert month.history.dispensed == DAYS * PER_DAY  # every prescription given out
+    # Every prescription given out; an admitted patient gets none to take home.
+    assert month.history.dispensed == DAYS * PER_DAY - month.history.admitted
     with month.db.session() as s:
         rows = s.execute(select(Visit, Examination).join(Examination)).all()
         assert len(rows) == DAYS * PER_DAY
+        admitted = set(s.scalars(select(Stay.visit_id).where(Stay.admitted_from == "outpatient")))
+        assert len(admitted) == month.history.admitted
         days = set()
         for visit, exam in rows:
             registered = visit.registered_at.astimezone(HOSPITAL_TZ)
@@ -72,6 +92,9 @@ def test_history_fills_past_working_days_with_finished_visits(month: Month) -> N
             assert visit.status == "concluded"
             assert time(7) <= registered.time() and concluded.date() == registered.date()
             assert registered < exam.started_at < exam.concluded_at  # waits between steps
+            if visit.id in admitted:  # the stay's bill is paid at discharge, days later
+                assert exam.conclusion == "admit"
+                continue
             steps = s.execute(
                 select(VisitStep.step, VisitStep.at).where(VisitStep.visit_id == visit.id)
             )
@@ -90,6 +113,86 @@ def test_history_fills_past_working_days_with_finished_visits(month: Month) -> N
         # The audit log keeps the real time the demo was written, and still verifies.
         assert s.scalar(select(func.min(AuditEntry.at))).date() > TODAY
         assert verify_chain(s) == []
+
+
+def test_the_history_admits_and_discharges_stays_on_their_days(month: Month) -> None:
+    assert month.history.admitted >= 1 and month.history.day_care >= 1
+    with month.db.session() as s:
+        stays = s.scalars(select(Stay)).all()
+        assert len(stays) == month.history.admitted + month.history.day_care
+        assert {stay.kind for stay in stays} == {"inpatient", "day_care"}
+        for stay in stays:
+            admitted, discharged = stay.admitted_at, stay.discharged_at
+            assert stay.status == "discharged" and discharged is not None
+            visit = s.get(Visit, stay.visit_id)
+            assert visit is not None and visit.registered_at <= admitted < discharged
+            first, last = (t.astimezone(HOSPITAL_TZ).date() for t in (admitted, discharged))
+            nights = (last - first).days
+            assert first >= date(2026, 11, 2) and last < TODAY  # over before "today"
+            assert nights == 0 if stay.kind == "day_care" else 1 <= nights <= 4
+            # The ward's record lies between admission and discharge.
+            record = [
+                *s.scalars(select(ProgressNote.written_at).where(ProgressNote.stay_id == stay.id)),
+                *s.scalars(select(NursingNote.written_at).where(NursingNote.stay_id == stay.id)),
+                *s.scalars(select(SupplyUse.used_at).where(SupplyUse.stay_id == stay.id)),
+            ]
+            weights = s.scalars(select(StayVitals).where(StayVitals.stay_id == stay.id)).all()
+            record += [row.taken_at for row in weights]
+            assert any(row.weight_kg for row in weights)
+            assert len(record) >= 4 and all(admitted < at < discharged for at in record)
+            moves = s.execute(
+                select(BedMovement.kind, BedMovement.moved_at)
+                .where(BedMovement.stay_id == stay.id)
+                .order_by(BedMovement.moved_at)
+            ).all()
+            assert [tuple(m) for m in moves] == [("admit", admitted), ("discharge", discharged)]
+            # Bed days counted from the true admission and discharge times, on that bed.
+            bed_days = s.scalars(select(BedDay).where(BedDay.stay_id == stay.id)).all()
+            expected = charged_days(
+                admitted,
+                discharged,
+                discharged,
+                day_care=stay.kind == "day_care",
+                discharge_kind=stay.discharge_kind,
+            )
+            assert expected and sorted(b.day for b in bed_days) == expected
+            assert {b.bed_id for b in bed_days} == {stay.bed_id}
+            charged = s.scalars(
+                select(Charge).where(Charge.source_kind == "bed_day", Charge.visit_id == visit.id)
+            ).all()
+            assert len(charged) == len(expected)
+            assert all(
+                discharged <= c.created_at < discharged + timedelta(hours=1) for c in charged
+            )
+        for one, other in combinations(stays, 2):  # one patient per bed at a time
+            if one.bed_id == other.bed_id:
+                assert (
+                    one.discharged_at <= other.admitted_at or other.discharged_at <= one.admitted_at
+                )
+        # No past stay holds a bed: each was made ready again after its discharge.
+        assert set(s.scalars(select(Bed.status))) == {"available"}
+
+
+def test_the_discharged_stays_are_valid_inpatient_claims(month: Month) -> None:
+    held: list[dict[str, object]] = []
+    claims = [
+        claim
+        for claim in month_claims(month.db, FACILITY, "2026-11", held)
+        if claim.visit_kind in ("03", "04")
+    ]
+    assert held == [] and {claim.visit_kind for claim in claims} == {"03", "04"}
+    with month.db.session() as s:
+        for claim in claims:
+            built = build_claim(claim)
+            assert built.issues() == []
+            stay = s.scalars(select(Stay).where(Stay.visit_id == claim.visit_id)).one()
+            days = s.scalars(select(BedDay.day).where(BedDay.stay_id == stay.id)).all()
+            first, last = (
+                t.astimezone(HOSPITAL_TZ).date() for t in (stay.admitted_at, stay.discharged_at)
+            )
+            assert built.tables["XML1"][0]["SO_NGAY_DTRI"] == str((last - first).days + 1)
+            beds = [line for line in built.tables["XML3"] if line.get("MA_GIUONG")]
+            assert len(beds) == len(days) and built.tables["XML5"]
 
 
 def test_every_insured_visit_becomes_a_valid_claim(month: Month) -> None:
