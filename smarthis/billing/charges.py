@@ -151,32 +151,62 @@ def _service_as_ordered(item: OrderItem) -> HospitalService:
     )
 
 
+def drug_charge_values(
+    visit: Visit,
+    *,
+    source: tuple[str, int],
+    drug_code: str,
+    label: str,
+    strength_text: str,
+    quantity: int,
+    unit: str,
+    unit_price_vnd: int,
+    covered: bool,
+    ratio: int | None,
+    by: str,
+) -> dict[str, object]:
+    """A drug's charge line, priced and grouped one way whether the pharmacy dispensed it
+    (a prescription item) or the ward gave it (inpatient.ward_drugs)."""
+    paid_ratio = ratio if covered and ratio else 100
+    name = f"{label} ({strength_text})"
+    return {
+        "facility_code": visit.facility_code,
+        "visit_id": visit.id,
+        "patient_id": visit.patient_id,
+        "source_kind": source[0],
+        "source_id": source[1],
+        "item_code": drug_code,
+        "national_code": None,
+        "name": name[:300],
+        "quantity": quantity,
+        "unit": unit,
+        "hospital_price_vnd": unit_price_vnd,
+        "insurance_price_vnd": unit_price_vnd if covered else 0,
+        "cost_group": DRUG_COST_GROUP_RATIO if paid_ratio < 100 else DRUG_COST_GROUP_FULL,
+        "ratio_service": 100,
+        "ratio_insurance": paid_ratio,
+        "in_benefit_list": covered,
+        "created_by": by,
+    }
+
+
 def charge_prescription(
     session: Session, visit: Visit, items: Sequence[PrescriptionItem], by: str
 ) -> None:
     for item in items:
-        ratio = item.insurance_ratio if item.insurance_covered and item.insurance_ratio else 100
-        label = item.brand_name or item.active_ingredient
-        name = f"{label} ({item.active_ingredient} {item.strength})"
-        values: dict[str, object] = {
-            "facility_code": visit.facility_code,
-            "visit_id": visit.id,
-            "patient_id": visit.patient_id,
-            "source_kind": DRUG,
-            "source_id": item.id,
-            "item_code": item.drug_code,
-            "national_code": None,
-            "name": name[:300],
-            "quantity": item.quantity,
-            "unit": item.unit,
-            "hospital_price_vnd": item.unit_price_vnd,
-            "insurance_price_vnd": item.unit_price_vnd if item.insurance_covered else 0,
-            "cost_group": DRUG_COST_GROUP_RATIO if ratio < 100 else DRUG_COST_GROUP_FULL,
-            "ratio_service": 100,
-            "ratio_insurance": ratio,
-            "in_benefit_list": item.insurance_covered,
-            "created_by": by,
-        }
+        values = drug_charge_values(
+            visit,
+            source=(DRUG, item.id),
+            drug_code=item.drug_code,
+            label=item.brand_name or item.active_ingredient,
+            strength_text=f"{item.active_ingredient} {item.strength}",
+            quantity=item.quantity,
+            unit=item.unit,
+            unit_price_vnd=item.unit_price_vnd,
+            covered=item.insurance_covered,
+            ratio=item.insurance_ratio,
+            by=by,
+        )
         _insert_charge(session, values)
 
 

@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from smarthis.clinical.examination import VitalsInput, validate_vitals
 from smarthis.db import utcnow
 from smarthis.errors import DomainError
+from smarthis.inpatient import ward_drugs
+from smarthis.inpatient.bed_days import lock_for_charging
 from smarthis.inpatient.common import (
     announce,
     clean,
@@ -39,13 +41,15 @@ def _open_stay(session: Session, actor: Principal, stay_id: int) -> Stay:
     return stay
 
 
-def _done(session: Session, actor: Principal, stay: Stay, kind: str, row_id: int) -> None:
+def _done(
+    session: Session, actor: Principal, stay: Stay, kind: str, row_id: int, **detail: object
+) -> None:
     audit.record(
         session,
         actor,
         f"inpatient.{kind}",
         patient_id=stay.patient_id,
-        detail={"stay": stay.stay_number, "id": row_id},
+        detail={"stay": stay.stay_number, "id": row_id, **detail},
     )
     ward = session.get(Ward, stay.ward_id)
     announce(session, stay, kind, [ward.code if ward else ""], entry_id=row_id)
@@ -138,22 +142,38 @@ def record_vitals(
 
 @dataclass
 class AdministrationInput:
-    drug: str
-    dose: str
-    route: str
+    """A catalogue drug by `drug_code` (name and route then come from the catalogue, and a
+    dose given is charged for `quantity` units), or free text for a drug outside it."""
+
+    drug: str | None = None
+    dose: str | None = None
+    route: str | None = None
     status: str = "given"
     reason: str | None = None
     scheduled_at: datetime | None = None
+    drug_code: str | None = None
+    quantity: int | None = None
 
 
-def record_administration(
-    session: Session, actor: Principal, stay_id: int, given: AdministrationInput
-) -> MedicationAdministration:
+def _free_text_dose(given: AdministrationInput) -> None:
     for name, vi in (("drug", "tên thuốc"), ("dose", "liều"), ("route", "đường dùng")):
         if clean(getattr(given, name)) is None:
             raise DomainError(
                 f"mar_{name}_missing", f"Thiếu {vi}", f"The {name} is missing", field=name
             )
+    if given.quantity is not None:
+        raise DomainError(
+            "mar_quantity_without_code",
+            "Chỉ ghi số lượng khi chọn thuốc trong danh mục (thuốc ngoài danh mục không tính tiền)",
+            "quantity goes with a catalogue drug_code",
+            field="quantity",
+        )
+
+
+def record_administration(
+    session: Session, actor: Principal, stay_id: int, given: AdministrationInput
+) -> MedicationAdministration:
+    code = clean(given.drug_code)
     if given.status not in MAR_STATUSES_VI:
         raise DomainError(
             "mar_status",
@@ -173,14 +193,27 @@ def record_administration(
         raise DomainError(
             "mar_scheduled_at", "Giờ dự kiến cần múi giờ", "scheduled_at needs a time zone", None
         )
-    stay = _open_stay(session, actor, stay_id)
+    charged = code is not None and given.status == "given"
+    coded = None
+    if code is None:
+        _free_text_dose(given)
+    else:
+        coded = ward_drugs.coded_dose(code, given.quantity, clean(given.dose), charged)
+    # A charge inserts under the visit's lock: visit first, then stay (bed_days).
+    stay = (
+        lock_for_charging(session, actor, stay_id) if charged else get_stay(session, actor, stay_id)
+    )
+    require_open(stay)
+    visit = ward_drugs.visit_to_charge(session, stay) if charged else None
     now = utcnow()
     row = MedicationAdministration(
         facility_code=stay.facility_code,
         stay_id=stay.id,
-        drug=clean(given.drug) or "",
-        dose=clean(given.dose) or "",
-        route=clean(given.route) or "",
+        drug=coded.name if coded else clean(given.drug) or "",
+        drug_code=coded.drug.code if coded else None,
+        quantity=coded.quantity if coded else None,
+        dose=coded.dose if coded else clean(given.dose) or "",
+        route=coded.route if coded else clean(given.route) or "",
         scheduled_at=given.scheduled_at,
         given_at=now if given.status == "given" else None,
         status=given.status,
@@ -190,5 +223,11 @@ def record_administration(
     )
     session.add(row)
     session.flush()
-    _done(session, actor, stay, "medication", row.id)
+    detail: dict[str, object] = {}
+    if coded is not None:
+        detail = {"drug_code": coded.drug.code, "quantity": coded.quantity}
+    if visit is not None and coded is not None:
+        charge = ward_drugs.charge_dose(session, visit, row, coded.drug, actor.name)
+        detail["charge_id"] = charge.id
+    _done(session, actor, stay, "medication", row.id, **detail)
     return row

@@ -1,5 +1,6 @@
 """JSON routes for what a stay costs on the ward: supplies used (list, record, cancel), the
-supply catalogue, and the bed days (list, and "tính tiền giường đến hôm nay")."""
+supply and drug catalogues for the ward's pickers, and the bed days (list, and "tính tiền
+giường đến hôm nay")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smarthis.billing.models import Charge
+from smarthis.catalogs.drugs import drugs as drug_catalogue
 from smarthis.db import MAX_ID, Database
 from smarthis.inpatient import bed_days, supplies
 from smarthis.inpatient.charge_catalog import find_bed_day_service, find_supply
@@ -18,6 +20,7 @@ from smarthis.inpatient.charge_catalog import supplies as supply_catalogue
 from smarthis.inpatient.charge_models import BedDay, SupplyUse
 from smarthis.inpatient.common import get_stay
 from smarthis.inpatient.record import staff_names
+from smarthis.inpatient.ward_drugs import drug_label
 from smarthis.security import audit
 from smarthis.security.deps import database, require
 from smarthis.security.permissions import Permission
@@ -87,6 +90,23 @@ def supply_list(principal: Principal = Reader) -> list[dict[str, Any]]:
             "in_benefit_list": s.insurance_price_vnd is not None,
         }
         for s in supply_catalogue()
+    ]
+
+
+@router.get("/drugs")
+def ward_drug_list(principal: Principal = Reader) -> list[dict[str, Any]]:
+    """The drug catalogue (demo prices) for the medication record's picker: a dose given
+    with a code is charged (inpatient.ward_drugs)."""
+    return [
+        {
+            "code": d.code,
+            "name": drug_label(d),
+            "route": d.route,
+            "unit": d.unit,
+            "price_vnd": d.price_vnd,
+            "insurance_covered": d.insurance_covered,
+        }
+        for d in drug_catalogue().values()
     ]
 
 

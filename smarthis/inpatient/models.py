@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smarthis.db import Base, BigId, UTCDateTime, utcnow
@@ -183,6 +183,10 @@ class MedicationAdministration(Base):
     facility_code: Mapped[str] = mapped_column(String(10))
     stay_id: Mapped[int] = mapped_column(ForeignKey("inpatient_stays.id"))
     drug: Mapped[str] = mapped_column(String(300))  # as prescribed
+    # The catalogue drug (charged and claimed when given) and the units given; both None
+    # for a drug outside the catalogue (e.g. brought by the patient), which is not charged.
+    drug_code: Mapped[str | None] = mapped_column(String(32))
+    quantity: Mapped[int | None] = mapped_column(Integer)
     dose: Mapped[str] = mapped_column(String(100))
     route: Mapped[str] = mapped_column(String(60))
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -180,6 +180,8 @@ def record_out(
             {
                 "id": m.id,
                 "drug": m.drug,
+                "drug_code": m.drug_code,
+                "quantity": m.quantity,
                 "dose": m.dose,
                 "route": m.route,
                 "status": m.status,

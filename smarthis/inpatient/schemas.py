@@ -64,13 +64,17 @@ class StayVitalsIn(BaseModel):
 
 
 class AdministrationIn(BaseModel):
+    """A catalogue drug by `drug_code` + `quantity` (charged when given), or free text."""
+
     model_config = ConfigDict(extra="forbid")
-    drug: str = Field(max_length=300)
-    dose: str = Field(max_length=100)
-    route: str = Field(max_length=60)
+    drug: str | None = Field(default=None, max_length=300)
+    dose: str | None = Field(default=None, max_length=100)
+    route: str | None = Field(default=None, max_length=60)
     status: Literal["given", "held", "refused"] = "given"
     reason: str | None = Field(default=None, max_length=1000)
     scheduled_at: datetime | None = None
+    drug_code: str | None = Field(default=None, max_length=32)
+    quantity: int | None = Field(default=None, ge=1, le=1000)
 
 
 class DischargeIn(BaseModel):

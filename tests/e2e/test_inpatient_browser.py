@@ -197,6 +197,15 @@ def test_admit_chart_live_on_a_second_screen_and_discharge(ward: Ward) -> None:
         expect(nurse.locator("#mar-message")).to_have_text("Đã ghi thuốc.")
         expect(doctor.locator("#vitals-rows tr")).to_have_count(2)
         expect(doctor.locator("#mar-rows")).to_contain_text("Ondansetron 8mg")
+        # A catalogue drug names itself and its unit, and is charged (inpatient.ward_drugs).
+        nurse.select_option("#m-code", "T-PARA500")
+        expect(nurse.locator("#m-unit")).to_contain_text("viên")
+        expect(nurse.locator("#m-drug")).to_be_disabled()
+        nurse.fill("#m-quantity", "2")
+        nurse.click("#save-mar")
+        expect(nurse.locator("#mar-message")).to_have_text("Đã ghi thuốc.")
+        expect(doctor.locator("#mar-rows")).to_contain_text("Panadol (Paracetamol 500 mg)")
+        expect(nurse.locator("#m-drug")).to_be_enabled()  # the form is back to free text
         expect(doctor.locator("#vitals-chart polyline.series.pulse")).to_have_count(1)
         nurse.screenshot(path=SHOTS / "inpatient-02-record-nurse.png", full_page=True)
 

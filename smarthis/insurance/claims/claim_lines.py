@@ -65,6 +65,7 @@ class EncounterClaim:
 
     prescriber: str | None
     default_orderer: str | None
+    DRUG_KINDS: frozenset[str] = frozenset({"drug"})  # charges claimed in XML2
 
     def __init__(self, chunk: EncounterChunk, visit_id: int):
         self.c = chunk
@@ -153,6 +154,35 @@ class EncounterClaim:
             self.problems.append("chưa có hoá đơn đã thanh toán")
         return lines
 
+    def drug_fields(
+        self, line: InvoiceLine, charge: Charge, share: Decimal, route: str, what: str
+    ) -> dict[str, Any] | None:
+        """The DrugLine fields every drug charge fills the same way (code, money, route
+        code, tender), whoever gave the drug; None, with the reason, for an unmapped route."""
+        route_code = ROUTE_CODES.get(route)
+        if route_code is None:
+            self.problems.append(f"đường dùng '{route}' của {what} chưa có mã")
+            return None
+        # The tender the hospital buys the drug under (TT_THAU); a drug gone from the
+        # catalogue has none, and the validator then names the missing field.
+        listed = drugs().get(charge.item_code)
+        return {
+            "drug_code": charge.national_code or charge.item_code,
+            "cost_group": charge.cost_group,
+            "route_code": route_code,
+            "quantity": Decimal(charge.quantity),
+            "unit_price": Decimal(charge.hospital_price_vnd),
+            "amounts": line_amounts(line, share),
+            "scope": 1 if charge.in_benefit_list else 2,
+            "ratio_insurance": Decimal(charge.ratio_insurance),
+            "tender_info": listed.tender_info if listed else None,
+        }
+
+    def drug_line(self, line: InvoiceLine, charge: Charge, share: Decimal) -> DrugLine | None:
+        """The XML2 line of a drug charge, None when not claimed; the inpatient claim adds
+        the doses given on the ward (`DRUG_KINDS` names the charges that are drugs)."""
+        return self._drug(line, charge, share)
+
     def _drug(self, line: InvoiceLine, charge: Charge, share: Decimal) -> DrugLine | None:
         item = self.c.drugs.get(charge.source_id)
         if item is None:
@@ -161,35 +191,20 @@ class EncounterClaim:
         given = self.c.given.get(item.id)
         if given is None:
             return None  # not given to the patient: not claimed (the pharmacy's list shows it)
-        route = ROUTE_CODES.get(item.route)
-        if route is None:
-            self.problems.append(
-                f"đường dùng '{item.route}' của {item.active_ingredient} chưa có mã"
-            )
+        common = self.drug_fields(line, charge, share, item.route, item.active_ingredient)
+        if common is None:
             return None
-        # The tender the hospital buys the drug under (TT_THAU); a drug gone from the
-        # catalogue has none, and the validator then names the missing field.
-        listed = drugs().get(item.drug_code)
-        tender = listed.tender_info if listed else None
         return DrugLine(
-            drug_code=charge.national_code or charge.item_code,
-            cost_group=charge.cost_group,
+            **common,
             name=item.brand_name or item.active_ingredient,
             unit=item.unit,
             strength=item.strength,
-            route_code=route,
             dosage=item.instructions,
-            quantity=Decimal(charge.quantity),
-            unit_price=Decimal(charge.hospital_price_vnd),
-            amounts=line_amounts(line, share),
             department_code=self._department(self.prescriber),
             doctor_codes=self._doctor(self.prescriber),
             ordered_at=local(charge.created_at),  # type: ignore[arg-type]
-            scope=1 if charge.in_benefit_list else 2,
-            ratio_insurance=Decimal(charge.ratio_insurance),
             dosage_form=item.dosage_form,
             usage=item.instructions,
-            tender_info=tender,
             given_at=local(given),
         )
 
@@ -278,8 +293,8 @@ class EncounterClaim:
         # category into its inpatient counterpart after the examination fee was paid.
         category = invoices[-1].category if invoices else ""
         for line, charge, share in self._settled_lines():
-            if charge.source_kind == "drug":
-                drug = self._drug(line, charge, share)
+            if charge.source_kind in self.DRUG_KINDS:
+                drug = self.drug_line(line, charge, share)
                 if drug is not None:
                     drug_lines.append(drug)
             else:

@@ -1,6 +1,7 @@
 """What the inpatient claim reads beyond an outpatient visit's tables, for a chunk of stays'
-visits, one query per table: the stay, its wards and beds, bed days, supplies used, the
-doctors' progress notes, weighings on the ward and the consultations held for the visit."""
+visits, one query per table: the stay, its wards and beds, bed days, supplies used and
+drugs given on the ward, the doctors' progress notes, weighings on the ward and the
+consultations held for the visit."""
 
 from __future__ import annotations
 
@@ -10,7 +11,15 @@ from sqlalchemy.orm import Session
 from smarthis.clinical.models import Visit
 from smarthis.consultations.models import Consultation
 from smarthis.inpatient.charge_models import BedDay, SupplyUse
-from smarthis.inpatient.models import OPEN, Bed, ProgressNote, Stay, StayVitals, Ward
+from smarthis.inpatient.models import (
+    OPEN,
+    Bed,
+    MedicationAdministration,
+    ProgressNote,
+    Stay,
+    StayVitals,
+    Ward,
+)
 from smarthis.insurance.claims.loader_chunk import VERIFIED, EncounterChunk, grouped, month_window
 
 DISCHARGED = "discharged"
@@ -62,6 +71,13 @@ class StayChunk(EncounterChunk):
         supply_ids = [c.source_id for _, c in self.lines if c.source_kind == "supply"]
         self.supply_uses: dict[int, SupplyUse] = {
             u.id: u for u in s.scalars(select(SupplyUse).where(SupplyUse.id.in_(supply_ids)))
+        }
+        dose_ids = [c.source_id for _, c in self.lines if c.source_kind == "ward_drug"]
+        self.ward_doses: dict[int, MedicationAdministration] = {
+            d.id: d
+            for d in s.scalars(
+                select(MedicationAdministration).where(MedicationAdministration.id.in_(dose_ids))
+            )
         }
         ward_ids = {stay.ward_id for stay in self.stays.values()}
         ward_ids |= {b.ward_id for b in self.bed_days.values()}

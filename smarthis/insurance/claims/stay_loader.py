@@ -6,7 +6,8 @@ A stay is claimable when it is discharged, its visit used a card the portal veri
 active charge of the visit sits on a settled invoice, and every progress note's writer has
 a practising certificate on record (XML5 names them). Bed days become XML3 lines with the
 bed's claim code (MA_GIUONG, H001... per department) and the ward's department; supplies
-become XML3 lines with MA_VAT_TU; the progress notes become the clinical course (XML5).
+become XML3 lines with MA_VAT_TU; doses given on the ward become XML2 lines (ward_drug_line.py);
+the progress notes become the clinical course (XML5).
 """
 
 from __future__ import annotations
@@ -23,7 +24,12 @@ from smarthis.errors import NotFound
 from smarthis.inpatient.charge_catalog import find_supply
 from smarthis.inpatient.models import ProgressNote
 from smarthis.insurance.claims.claim_lines import EncounterClaim, line_amounts, local
-from smarthis.insurance.claims.inputs import ClaimVisit, ClinicalCourseEntry, ServiceLine
+from smarthis.insurance.claims.inputs import (
+    ClaimVisit,
+    ClinicalCourseEntry,
+    DrugLine,
+    ServiceLine,
+)
 from smarthis.insurance.claims.loader_chunk import (
     CHUNK,
     CertificateLookup,
@@ -35,6 +41,7 @@ from smarthis.insurance.claims.stay_chunk import (
     StayChunk,
     inpatient_visits_of_month,
 )
+from smarthis.insurance.claims.ward_drug_line import WARD_DRUG, ward_drug_line
 from smarthis.queueing.clock import HOSPITAL_TZ
 
 INPATIENT_KIND, DAY_CARE_KIND = "03", "04"  # MA_LOAI_KCB
@@ -72,6 +79,8 @@ def _supply_tender(code: str) -> str | None:
 class _StayClaim(EncounterClaim):
     """The stay of one visit of a loaded chunk made into a ClaimVisit."""
 
+    DRUG_KINDS = frozenset({"drug", WARD_DRUG})
+
     def __init__(self, chunk: StayChunk, visit_id: int):
         super().__init__(chunk, visit_id)
         self.chunk = chunk
@@ -95,7 +104,20 @@ class _StayClaim(EncounterClaim):
             at = min(at, self.stay.discharged_at.astimezone(HOSPITAL_TZ))
         return at
 
-    def _ward_department(self, ward_id: int) -> str:
+    def ward_on(self, at: datetime) -> int:
+        """The ward the patient lay in that day; the stay's ward when no bed day says."""
+        wards = [b.ward_id for b in self.bed_days if b.day == at.date()]
+        return wards[0] if wards else self.stay.ward_id
+
+    def doctor_codes(self, login: str | None) -> tuple[str, ...]:
+        return self._doctor(login)
+
+    def drug_line(self, line: InvoiceLine, charge: Charge, share: Decimal) -> DrugLine | None:
+        if charge.source_kind == WARD_DRUG:
+            return ward_drug_line(self, line, charge, share)
+        return super().drug_line(line, charge, share)
+
+    def ward_department(self, ward_id: int) -> str:
         ward = self.chunk.wards.get(ward_id)
         if ward is None or not ward.department_code:
             self.problems.append(f"chưa rõ khoa của buồng điều trị số {ward_id}")
@@ -120,7 +142,7 @@ class _StayClaim(EncounterClaim):
             hospital_price=Decimal(charge.hospital_price_vnd),
             insurance_price=Decimal(charge.insurance_price_vnd),
             amounts=line_amounts(line, share),
-            department_code=self._ward_department(bed_day.ward_id),
+            department_code=self.ward_department(bed_day.ward_id),
             doctor_codes=self._doctor(self.stay.attending_doctor),
             ordered_at=at,
             performed_at=at,
@@ -137,9 +159,7 @@ class _StayClaim(EncounterClaim):
             return self._service(line, charge, share)
         used_at = local(use.used_at)
         assert used_at is not None
-        # The ward the patient lay in that day; the stay's ward when no bed day says.
-        wards = [b.ward_id for b in self.bed_days if b.day == used_at.date()]
-        ward_id = wards[0] if wards else self.stay.ward_id
+        ward_id = self.ward_on(used_at)
         return ServiceLine(
             supply_code=charge.national_code or charge.item_code,
             supply_name=charge.name,
@@ -149,7 +169,7 @@ class _StayClaim(EncounterClaim):
             hospital_price=Decimal(charge.hospital_price_vnd),
             insurance_price=Decimal(charge.insurance_price_vnd),
             amounts=line_amounts(line, share),
-            department_code=self._ward_department(ward_id),
+            department_code=self.ward_department(ward_id),
             doctor_codes=self._doctor(self.stay.attending_doctor),
             ordered_at=used_at,
             performed_at=used_at,
@@ -202,7 +222,7 @@ class _StayClaim(EncounterClaim):
         ward's last."""
         ward_ids = [b.ward_id for b in self.bed_days if b.ward_id != self.stay.ward_id]
         ward_ids.append(self.stay.ward_id)
-        codes = [self._ward_department(w) for w in ward_ids]
+        codes = [self.ward_department(w) for w in ward_ids]
         return tuple(dict.fromkeys(code for code in codes if code))
 
     def build(self) -> ClaimVisit | None:

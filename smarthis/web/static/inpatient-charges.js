@@ -1,5 +1,6 @@
 // A stay's supplies used on the ward and its bed days: record or cancel a supply, charge the
-// bed days up to today. Loaded after inpatient-stay.js (uses its stayId and stream).
+// bed days up to today; the drug picker of the medication record (its doses are charged).
+// Loaded after inpatient-stay.js (uses its stayId and stream).
 "use strict";
 const money = (n) => `${Number(n).toLocaleString("vi-VN")} đ`;
 
@@ -81,11 +82,32 @@ $("#charge-bed-days").addEventListener("click", async () => {
   }
 });
 
+// The medication record's drug picker: a catalogue drug names itself, its route and unit,
+// and is charged when given; free text stays for drugs outside the catalogue (not charged).
+let wardDrugs = new Map();
+async function loadDrugCatalogue() {
+  const items = await api("GET", "/api/inpatient/drugs");
+  wardDrugs = new Map(items.map((d) => [d.code, d]));
+  $("#m-code").append(...items.map((d) => el("option", {
+    value: d.code, text: `${d.code} — ${d.name} (${d.unit}, ${money(d.price_vnd)})${d.insurance_covered ? "" : " — ngoài BHYT"}`,
+  })));
+}
+function showDrugChoice() {
+  const drug = wardDrugs.get($("#m-code").value);
+  $("#m-drug").disabled = $("#m-route").disabled = Boolean(drug);
+  $("#m-drug-label").hidden = Boolean(drug);
+  $("#m-quantity").disabled = !drug;
+  $("#m-unit").textContent = drug ? `${drug.unit} (${drug.route})` : "";
+}
+$("#m-code").addEventListener("change", showDrugChoice);
+$("#mar-form").addEventListener("reset", () => setTimeout(showDrugChoice));
+
 let chargesTimer = null;
 stream.addEventListener("inpatient", () => {
   clearTimeout(chargesTimer);
   chargesTimer = setTimeout(() => { loadSupplies(); loadBedDays(); }, 150);
 });
 loadSupplyCatalogue().catch((error) => say("#supply-message", error.message, true));
+loadDrugCatalogue().then(showDrugChoice).catch((error) => say("#mar-message", error.message, true));
 loadSupplies();
 loadBedDays();

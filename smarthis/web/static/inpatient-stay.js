@@ -242,7 +242,7 @@ const VITALS = new Set(["pulse", "temperature_c", "systolic", "diastolic", "resp
 submitter("#vitals-form", `/api/inpatient/stays/${stayId}/vitals`, "#vitals-message", "Đã lưu sinh hiệu.", VITALS);
 submitter("#progress-form", `/api/inpatient/stays/${stayId}/progress-notes`, "#progress-message", "Đã lưu tờ điều trị.");
 submitter("#nursing-form", `/api/inpatient/stays/${stayId}/nursing-notes`, "#nursing-message", "Đã lưu phiếu chăm sóc.");
-submitter("#mar-form", `/api/inpatient/stays/${stayId}/medications`, "#mar-message", "Đã ghi thuốc.");
+submitter("#mar-form", `/api/inpatient/stays/${stayId}/medications`, "#mar-message", "Đã ghi thuốc.", new Set(["quantity"]));
 
 async function loadFreeBeds() {
   const code = $("#move-ward").value;

@@ -1,7 +1,8 @@
 """The inpatient episodes the stay-claims tests read, made through the real services on
 the demo hospital: an outpatient visit concluded "admit" and kept two days on the ward
-(progress notes, a supply, a consultation, a transfer on the last day), discharged and
-paid; another patient still on the ward; a referral admitted straight to day care."""
+(progress notes, a supply, doses given on the ward, a consultation, a transfer on the last
+day), discharged and paid; another patient still on the ward; a referral admitted straight
+to day care."""
 
 from __future__ import annotations
 
@@ -30,6 +31,16 @@ from tests.conftest import FACILITY
 
 SUPPLY = "VT-KIM-PORT"  # a chemo-port needle: MA_NHOM 11, paid at 50 %
 LISTED_SUPPLY = "VT-BKT-10ML"  # a syringe: MA_NHOM 10, bought under a tender (TT_THAU)
+# Doses on the ward: two catalogue drugs given (charged, claimed in XML2), one held and
+# one the patient brought (neither charged).
+WARD_DOSES = (
+    care.AdministrationInput(drug_code="T-PARA500", quantity=2, dose="2 viên lúc 8 giờ"),
+    care.AdministrationInput(drug_code="T-IBU400", quantity=1),
+    care.AdministrationInput(
+        drug_code="T-CELE200", quantity=1, status="held", reason="Đau đã giảm"
+    ),
+    care.AdministrationInput(drug="Thuốc bổ tự mang", dose="1 viên", route="Uống"),
+)
 NOTES = (
     care.ProgressNoteInput(
         subjective="Mệt, ăn kém", objective="M 82, HA 120/70", assessment="Ổn định"
@@ -173,6 +184,8 @@ def make_episode(db: Database, settings: Settings) -> Episode:
             care.add_progress_note(s, doctor, stay_id, note)
         record_supply_use(s, doctor, stay_id, SUPPLY, 1)
         record_supply_use(s, doctor, stay_id, LISTED_SUPPLY, 2)
+        for dose in WARD_DOSES:
+            care.record_administration(s, doctor, stay_id, dose)
     with db.session() as s:  # the stay began two days ago: two nights on the ward
         move_visit(s, visit.id, -timedelta(days=2))
     _hold_consultation(db, team, visit.patient_id, visit.id)

@@ -36,7 +36,7 @@ from smarthis.security.permissions import Role
 from tests.apphelpers import client_for, make_app, sign_in_every_role
 from tests.conftest import FACILITY, empty_all_tables
 from tests.insurance.claims.conftest import ClaimsSimulator
-from tests.insurance.claims.stays import NOTES, Episode, make_episode
+from tests.insurance.claims.stays import NOTES, WARD_DOSES, Episode, make_episode
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +106,42 @@ def test_the_stay_is_one_inpatient_claim_of_the_visit(episode: Episode) -> None:
             .where(Invoice.visit_id == episode.visit_id, Invoice.status == "paid")
         ).all()
     assert claim.totals.fund_pays == Decimal(sum(paid)) > 0
+
+
+def test_doses_given_on_the_ward_are_xml2_drug_lines(episode: Episode) -> None:
+    claims, _ = _claims_of_month(episode)
+    claim = next(c for c in claims if c.visit_id == episode.visit_id)
+    built = build_claim(claim)
+    assert built.issues() == []
+    given = {d.drug_code: d for d in WARD_DOSES if d.status == "given" and d.drug_code}
+    lines = {line["MA_THUOC"]: line for line in built.tables["XML2"]}
+    assert set(lines) == set(given)  # not the held dose, not the patient's own drug
+    para = lines["T-PARA500"]
+    assert (para["TEN_THUOC"], para["HAM_LUONG"], para["DUONG_DUNG"]) == (
+        "Panadol",
+        "500 mg",
+        "1.01",
+    )
+    assert para["LIEU_DUNG"] == "2 viên lúc 8 giờ" and Decimal(para["SO_LUONG"]) == 2
+    assert lines["T-IBU400"]["LIEU_DUNG"] == "1 viên"  # the quantity and unit when no dose text
+    assert Decimal(para["DON_GIA"]) == 1000 and para["TT_THAU"] == "125/QĐ-BVUB;G1;N4;2026"
+    assert all(line["MA_KHOA"] == "KNOI" and line["MA_BAC_SI"] for line in lines.values())
+    assert all(line["NGAY_YL"] == line["NGAY_TH_YL"] for line in lines.values())
+    with episode.db.session() as s:
+        charged = s.scalars(
+            select(Charge).where(
+                Charge.visit_id == episode.visit_id, Charge.source_kind == "ward_drug"
+            )
+        ).all()
+        paid = s.scalars(
+            select(InvoiceLine.fund_pays)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
+            .join(Charge, Charge.id == InvoiceLine.charge_id)
+            .where(Charge.source_kind == "ward_drug", Invoice.status == "paid")
+        ).all()
+    assert sorted(c.item_code for c in charged) == sorted(given)
+    fund = sum(Decimal(line["T_BHTT"]) for line in lines.values())
+    assert fund == Decimal(sum(paid)) > 0  # the invoices' split, line for line
 
 
 def test_a_stay_not_discharged_is_held_back(episode: Episode) -> None:
