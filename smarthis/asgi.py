@@ -1,6 +1,16 @@
 """ASGI entry point for uvicorn: `uvicorn smarthis.asgi:app` (settings from the environment)."""
 
+import sys
+
 from smarthis.app import create_app
 from smarthis.workers import add_background_workers
+
+# A request thread whose database answer has arrived waits for the GIL while another thread
+# (the event loop streaming to the boards, another request) runs Python; CPython hands the
+# GIL over every 5 ms by default. Short requests that hold row locks (ticket and visit
+# counters, the audit chain) waited out that slice: 1 ms cut the kiosk registration p95 at
+# 50 kiosks (bench/README.md), for a little more switching.
+GIL_SWITCH_INTERVAL_S = 0.001
+sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 
 app = add_background_workers(create_app())

@@ -32,6 +32,7 @@ from smarthis.queueing import service as queue
 from smarthis.queueing.clock import service_day
 from smarthis.queueing.flows import visit_ticket_request
 from smarthis.queueing.models import ServicePoint, Ticket
+from smarthis.queueing.priority import priority_for
 from smarthis.queueing.setup import TAKE_A_NUMBER_KINDS
 from smarthis.security.models import Device
 from smarthis.security.principal import Principal
@@ -259,6 +260,23 @@ def _write(
     choice: _Choice,
     answer: CardCheckAnswer | None,
 ) -> KioskRegistration:
+    # Reads first: the visit and ticket counters lock their rows until commit, so the room
+    # is chosen and the kiosk's printer looked up before the first number is taken.
+    printer_target = _printer_target(session, actor)
+    group = priority_for(
+        choice.declared_priority, patient.date_of_birth, patient.birth_year, service_day()
+    )
+    wanted = queue.TicketRequest(
+        kind="examination", specialty=choice.specialty, priority_group=group
+    )
+    try:
+        placement = queue.place_ticket(session, actor, wanted)
+    except DomainError as refused:
+        # Checked only when no room takes the ticket (saves a query on every registration):
+        # a specialty the hospital does not have gets its own message.
+        if refused.code == "no_service_point":
+            _require_specialty(session, actor, choice.specialty or "")
+        raise
     visit = new_visit(
         session,
         actor,
@@ -281,15 +299,8 @@ def _write(
         idempotency_key=choice.keys[1],
         via="kiosk",
     )
-    try:
-        ticket, point = queue.issue_ticket_with_point(session, actor, request)
-    except DomainError as refused:
-        # Checked only when no room takes the ticket (saves a query on every registration):
-        # a specialty the hospital does not have gets its own message.
-        if refused.code == "no_service_point":
-            _require_specialty(session, actor, choice.specialty or "")
-        raise
-    return _registration(session, actor, visit, ticket, point)
+    ticket = queue.issue_placed(session, actor, request, placement)
+    return KioskRegistration(visit, ticket, placement.point, printer_target)
 
 
 def _registered_with(
@@ -316,14 +327,12 @@ def _registered_with(
                 via="kiosk",
             ),
         )
-    return _registration(session, actor, visit, ticket, point)
+    return KioskRegistration(visit, ticket, point, _printer_target(session, actor))
 
 
-def _registration(
-    session: Session, actor: Principal, visit: Visit, ticket: Ticket, point: ServicePoint
-) -> KioskRegistration:
+def _printer_target(session: Session, actor: Principal) -> str | None:
     device = session.get(Device, actor.id) if actor.kind == "device" else None
-    return KioskRegistration(visit, ticket, point, device.printer_target if device else None)
+    return device.printer_target if device else None
 
 
 def _appointment_specialty(session: Session, actor: Principal, patient_id: int) -> str:

@@ -192,6 +192,23 @@ def issue_ticket_with_point(
     session: Session, actor: Principal, request: TicketRequest
 ) -> tuple[Ticket, ServicePoint]:
     """The new ticket and the room it went to (the printed ticket names the room)."""
+    placement = place_ticket(session, actor, request)
+    return issue_placed(session, actor, request, placement), placement.point
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a new ticket goes, chosen before it is numbered."""
+
+    point: ServicePoint
+    wait: int  # expected minutes, shown on the ticket
+    day: date
+    rank: int
+
+
+def place_ticket(session: Session, actor: Principal, request: TicketRequest) -> Placement:
+    """Choose the room (reads only): callers that number other things in the same
+    transaction choose first, so the counters' row locks are held for less time."""
     day = service_day()
     rank = rank_of(request.priority_group)
     if request.point_code:
@@ -215,7 +232,14 @@ def issue_ticket_with_point(
             f"{point.name} is closed",
             field="point_code",
         )
-    return _new_ticket(session, actor, point, request, day, rank, wait), point
+    return Placement(point, wait, day, rank)
+
+
+def issue_placed(
+    session: Session, actor: Principal, request: TicketRequest, placement: Placement
+) -> Ticket:
+    p = placement
+    return _new_ticket(session, actor, p.point, request, p.day, p.rank, p.wait)
 
 
 def issue_ticket_once(db: Database, actor: Principal, request: TicketRequest) -> Ticket:
