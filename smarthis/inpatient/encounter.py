@@ -19,10 +19,6 @@ from smarthis.security.principal import Principal
 
 ARRIVAL_MODE_BY_SOURCE = {"emergency": "emergency", "referral": "referral"}
 ENCOUNTER_STATUS = "admitted"
-# A self-referred outpatient category has no inpatient share: once the patient is admitted
-# the episode is claimed under the inpatient category of the same route (list of 2025):
-# 1.18 (specialised level, former provincial hospital) -> 3.2; basic level -> 1.15.
-INPATIENT_CATEGORY = {"1.18": "3.2", "1.12": "1.15", "1.13": "1.15", "1.14": "1.15"}
 
 
 def open_encounter(session: Session, actor: Principal, patient: Patient, source: str) -> Visit:
@@ -38,15 +34,15 @@ def open_encounter(session: Session, actor: Principal, patient: Patient, source:
 
 
 def inpatient_category(category: str | None) -> str | None:
-    """The category an admitted visit is billed with: itself when it has an inpatient
-    share, else its inpatient counterpart (None: nothing to change)."""
-    if category is None or category not in INPATIENT_CATEGORY:
+    """The category an admitted visit is billed with: its inpatient counterpart in the
+    rules data when it has no inpatient share of its own (self-referred outpatients, e.g.
+    1.18 -> 3.2); None: nothing to change."""
+    own = load_rules().category(category) if category else None
+    if own is None or own.inpatient_counterpart is None:
         return None
-    rules = {c.code: c for c in load_rules().categories}
-    own = rules.get(category)
-    if own is not None and any(p.inpatient is not None for p in own.route_shares):
+    if any(p.inpatient is not None for p in own.route_shares):
         return None
-    return INPATIENT_CATEGORY[category]
+    return own.inpatient_counterpart
 
 
 def carry_category_into_stay(visit: Visit, actor: Principal) -> str | None:

@@ -45,6 +45,9 @@ class VisitCategory(BaseModel):
     # False: the route share is our reading of the law, not a fact from the reference file.
     verified: bool
     route_shares: tuple[RouteSharePeriod, ...]
+    # An outpatient-only category (self-referred) whose patient is admitted: the episode is
+    # billed and claimed under this inpatient category of the same route.
+    inpatient_counterpart: str | None = None
 
     @model_validator(mode="after")
     def _periods_in_order(self) -> VisitCategory:

@@ -69,6 +69,16 @@ class CopayRules(_Frozen):
         codes = [category.code for category in self.categories]
         if len(codes) != len(set(codes)):
             raise ValueError("categories: a code appears twice")
+        for category in self.categories:
+            counterpart = category.inpatient_counterpart
+            target = self.category(counterpart) if counterpart else None
+            if counterpart and (
+                target is None or all(p.inpatient is None for p in target.route_shares)
+            ):
+                raise ValueError(
+                    f"category {category.code}: inpatient_counterpart {counterpart} must be a "
+                    "category with an inpatient share"
+                )
         return self
 
     def benefit_level(self, level: int) -> BenefitLevel:

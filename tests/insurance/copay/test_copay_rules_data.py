@@ -107,3 +107,17 @@ def test_a_missing_benefit_level_is_refused() -> None:
     del data["benefit_levels"][4]
     with pytest.raises(CopayRulesError, match="levels 1-5"):
         rules_from_mapping(data)
+
+
+def test_self_referred_outpatients_have_an_inpatient_counterpart() -> None:
+    rules = load_rules()
+    assert rules.category("1.18").inpatient_counterpart == "3.2"  # type: ignore[union-attr]
+    assert {rules.category(c).inpatient_counterpart for c in ("1.12", "1.13", "1.14")} == {"1.15"}
+
+
+def test_a_counterpart_without_an_inpatient_share_is_refused() -> None:
+    data = _data()
+    category = next(c for c in data["categories"] if c["code"] == "1.18")
+    category["inpatient_counterpart"] = "1.13"  # outpatient only
+    with pytest.raises(CopayRulesError, match=r"1\.18.*inpatient_counterpart 1\.13"):
+        rules_from_mapping(data)
