@@ -232,7 +232,8 @@ class _Choice:
 def _prepare(
     session: Session, actor: Principal, choice: _Choice
 ) -> tuple[Patient, CardCheckRequest | None]:
-    """The patient, the specialty checked (or today's appointment's), the card question."""
+    """The patient, the specialty (or today's appointment's) and the card question. A
+    specialty the hospital lacks is named later, when no room takes the ticket."""
     patient = session.get(Patient, choice.patient_id) if 1 <= choice.patient_id <= MAX_ID else None
     if patient is None or patient.facility_code != actor.facility_code:
         raise NotFound(
