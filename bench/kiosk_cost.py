@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.cpu import process_cpu_s
 from bench.fixtures import load_hospital, prepare_postgres, prepare_sqlite
 from bench.servers import start_app, start_bhxh_simulator
 from bench.stats import summary_ms
@@ -29,14 +30,7 @@ from bench.stats import summary_ms
 RESULTS = Path(__file__).parent / "results" / "kiosk-cost-latest.json"
 WARM_UP = 10
 DEADLINE_S = 300.0  # the loop stops by then whatever the count
-TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 STEPS = ("health", "identify", "choices", "register")
-
-
-def process_cpu_s(pid: int) -> float:
-    """User + system CPU of the process (all its threads) so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) * TICK_S
 
 
 def run(db: str, registrations: int) -> dict[str, object]:

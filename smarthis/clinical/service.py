@@ -319,7 +319,9 @@ def unverified_visits(session: Session, actor: Principal, limit: int = 200) -> l
     return visits
 
 
-def get_visit(session: Session, actor: Principal, visit_id: int) -> Visit:
+def find_visit(session: Session, actor: Principal, visit_id: int) -> Visit:
+    """The visit of the actor's facility, or a 404 naming the number (not audited: for
+    callers that audit what they do with it)."""
     visit = session.get(Visit, visit_id) if 1 <= visit_id <= MAX_ID else None
     if visit is None or visit.facility_code != actor.facility_code:
         raise NotFound(
@@ -328,6 +330,11 @@ def get_visit(session: Session, actor: Principal, visit_id: int) -> Visit:
             f"No visit {visit_id}",
             field="visit_id",
         )
+    return visit
+
+
+def get_visit(session: Session, actor: Principal, visit_id: int) -> Visit:
+    visit = find_visit(session, actor, visit_id)
     audit.record(session, actor, "visit.read", patient_id=visit.patient_id)
     return visit
 

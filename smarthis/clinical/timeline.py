@@ -18,11 +18,10 @@ from smarthis.catalogs.lab import lab_analytes
 from smarthis.clinical.examination import CONCLUSION_NAMES_VI, HOSPITAL_TZ
 from smarthis.clinical.examination_models import Examination, VisitDiagnosis, VitalSigns
 from smarthis.clinical.models import Visit
-from smarthis.db import MAX_ID
-from smarthis.errors import NotFound
 from smarthis.orders import service as orders
 from smarthis.orders.models import LabResult, Order, OrderItem, Report, Specimen
 from smarthis.patients.models import Patient
+from smarthis.patients.service import find_patient
 from smarthis.pharmacy import service as pharmacy
 from smarthis.queueing.models import QueueEvent, ServicePoint, Ticket
 from smarthis.security import audit
@@ -109,18 +108,6 @@ def lab_value_text(result: LabResult) -> str:
     unit = f" {result.unit}" if result.unit else ""
     flag = FLAG_VI.get(result.flag)
     return f"{name}: {result.value_text}{unit}" + (f" ({flag})" if flag else "")
-
-
-def _patient(session: Session, actor: Principal, patient_id: int) -> Patient:
-    patient = session.get(Patient, patient_id) if 1 <= patient_id <= MAX_ID else None
-    if patient is None or patient.facility_code != actor.facility_code:
-        raise NotFound(
-            "patient_not_found",
-            f"Không tìm thấy bệnh nhân số {patient_id}",
-            f"No patient {patient_id}",
-            field="patient_id",
-        )
-    return patient
 
 
 def _calls(session: Session, visit: Visit) -> list[TimelineEntry]:
@@ -297,7 +284,7 @@ def visit_entries(
 
 
 def patient_timeline(session: Session, actor: Principal, patient_id: int) -> PatientTimeline:
-    patient = _patient(session, actor, patient_id)
+    patient = find_patient(session, actor, patient_id)
     visits = list(
         session.execute(
             select(Visit)

@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from smarthis.catalogs.icd10 import find_icd10
 from smarthis.clinical.examination_models import Examination, VisitDiagnosis
 from smarthis.clinical.models import Visit
+from smarthis.clinical.service import find_visit
 from smarthis.counters import next_value
-from smarthis.db import MAX_ID, utcnow
-from smarthis.errors import Conflict, DomainError, NotFound
+from smarthis.db import utcnow
+from smarthis.errors import Conflict, DomainError
 from smarthis.inpatient.bed_days import charge_bed_days, lock_for_charging
 from smarthis.inpatient.common import (
     HOSPITAL_TZ,
@@ -36,6 +37,7 @@ from smarthis.inpatient.common import (
 from smarthis.inpatient.encounter import carry_category_into_stay, open_encounter
 from smarthis.inpatient.models import OPEN, Bed, BedMovement, Stay, Ward
 from smarthis.patients.models import Patient
+from smarthis.patients.service import find_patient
 from smarthis.security import audit
 from smarthis.security.models import Staff
 from smarthis.security.permissions import Role
@@ -80,30 +82,6 @@ class AdmissionInput:
     reason: str | None = None
 
 
-def _visit(session: Session, actor: Principal, visit_id: int) -> Visit:
-    visit = session.get(Visit, visit_id) if 1 <= visit_id <= MAX_ID else None
-    if visit is None or visit.facility_code != actor.facility_code:
-        raise NotFound(
-            "visit_not_found",
-            f"Không có lượt khám số {visit_id}",
-            f"No visit {visit_id}",
-            field="visit_id",
-        )
-    return visit
-
-
-def _patient(session: Session, actor: Principal, patient_id: int) -> Patient:
-    patient = session.get(Patient, patient_id) if 1 <= patient_id <= MAX_ID else None
-    if patient is None or patient.facility_code != actor.facility_code:
-        raise NotFound(
-            "patient_not_found",
-            f"Không tìm thấy bệnh nhân số {patient_id}",
-            f"No patient {patient_id}",
-            field="patient_id",
-        )
-    return patient
-
-
 def _main_diagnosis(session: Session, visit_id: int) -> str | None:
     return session.execute(
         select(VisitDiagnosis.icd_code).where(
@@ -124,7 +102,7 @@ def _source(
             f"admitted_from must be one of {', '.join(ADMITTED_FROM)}",
             field="admitted_from",
         )
-    visit = _visit(session, actor, given.visit_id) if given.visit_id is not None else None
+    visit = find_visit(session, actor, given.visit_id) if given.visit_id is not None else None
     if given.admitted_from == "outpatient":
         if visit is None:
             raise DomainError(
@@ -151,7 +129,7 @@ def _source(
                 "The visit belongs to another patient",
                 field="patient_id",
             )
-        return _patient(session, actor, visit.patient_id), visit
+        return find_patient(session, actor, visit.patient_id), visit
     if given.patient_id is None:
         raise DomainError(
             "admission_patient_missing",
@@ -159,7 +137,7 @@ def _source(
             "The patient to admit is missing",
             field="patient_id",
         )
-    return _patient(session, actor, given.patient_id), None
+    return find_patient(session, actor, given.patient_id), None
 
 
 def _diagnosis(session: Session, given: AdmissionInput, visit: Visit | None) -> tuple[str, str]:

@@ -14,8 +14,8 @@ from smarthis.clinical.appointments import Appointment, todays_appointment
 from smarthis.clinical.models import Visit
 from smarthis.clinical.service import VisitRequest, new_visit, record_card_answer
 from smarthis.config import Settings
-from smarthis.db import MAX_ID, Database
-from smarthis.errors import DomainError, NotFound
+from smarthis.db import Database
+from smarthis.errors import DomainError
 from smarthis.insurance.card_check import ask_portal, cached_answer_in
 from smarthis.insurance.portal_client import (
     CardCheckAnswer,
@@ -27,7 +27,7 @@ from smarthis.insurance.result_codes import ReceptionAction
 from smarthis.patients import identifiers as ids
 from smarthis.patients.identify import DocumentInput, identify
 from smarthis.patients.models import Patient
-from smarthis.patients.service import Registration
+from smarthis.patients.service import Registration, find_patient
 from smarthis.queueing import service as queue
 from smarthis.queueing.clock import service_day
 from smarthis.queueing.flows import visit_ticket_request
@@ -234,14 +234,7 @@ def _prepare(
 ) -> tuple[Patient, CardCheckRequest | None]:
     """The patient, the specialty (or today's appointment's) and the card question. A
     specialty the hospital lacks is named later, when no room takes the ticket."""
-    patient = session.get(Patient, choice.patient_id) if 1 <= choice.patient_id <= MAX_ID else None
-    if patient is None or patient.facility_code != actor.facility_code:
-        raise NotFound(
-            "patient_not_found",
-            f"Không tìm thấy bệnh nhân số {choice.patient_id}",
-            f"No patient {choice.patient_id}",
-            field="patient_id",
-        )
+    patient = find_patient(session, actor, choice.patient_id)
     if choice.appointment:
         choice.specialty = _appointment_specialty(session, actor, choice.patient_id)
     elif choice.specialty is None:

@@ -32,6 +32,7 @@ from smarthis.integrations.dicom.scheduling import schedule_imaging
 from smarthis.integrations.hl7.outbound import queue_lab_order, queue_specimen_collected
 from smarthis.orders.models import LabResult, Order, OrderItem, Report, Specimen
 from smarthis.patients.models import Patient
+from smarthis.patients.service import find_patient
 from smarthis.queueing import service as queue
 from smarthis.queueing.clock import service_day
 from smarthis.queueing.flows import insurance_status_text
@@ -845,14 +846,7 @@ def _collect(
 def results_for_patient(
     session: Session, actor: Principal, patient_id: int, verified_only: bool
 ) -> list[ItemResults]:
-    patient = session.get(Patient, patient_id) if 1 <= patient_id <= MAX_ID else None
-    if patient is None or patient.facility_code != actor.facility_code:
-        raise NotFound(
-            "patient_not_found",
-            f"Không tìm thấy bệnh nhân số {patient_id}",
-            f"No patient {patient_id}",
-            field="patient_id",
-        )
+    patient = find_patient(session, actor, patient_id)
     orders = list(
         session.execute(
             select(Order)

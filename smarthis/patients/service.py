@@ -358,7 +358,9 @@ def register_temporary(
         return patient
 
 
-def get_patient(session: Session, actor: Principal, patient_id: int) -> Patient:
+def find_patient(session: Session, actor: Principal, patient_id: int) -> Patient:
+    """The patient of the actor's facility, or a 404 naming the number (not audited: for
+    callers that audit what they do with the record)."""
     patient = session.get(Patient, patient_id) if 1 <= patient_id <= MAX_ID else None
     if patient is None or patient.facility_code != actor.facility_code:
         raise NotFound(
@@ -367,6 +369,11 @@ def get_patient(session: Session, actor: Principal, patient_id: int) -> Patient:
             f"No patient {patient_id}",
             field="patient_id",
         )
+    return patient
+
+
+def get_patient(session: Session, actor: Principal, patient_id: int) -> Patient:
+    patient = find_patient(session, actor, patient_id)
     audit.record(session, actor, "patient.read", patient_id=patient.id)
     return patient
 

@@ -19,7 +19,8 @@ from smarthis.billing.charges import charge_prescription
 from smarthis.catalogs.drugs import Drug, find_drug
 from smarthis.clinical.examination_models import Examination, VisitDiagnosis
 from smarthis.clinical.models import Visit
-from smarthis.db import MAX_ID, utcnow
+from smarthis.clinical.service import find_visit
+from smarthis.db import utcnow
 from smarthis.errors import Conflict, DomainError, NotFound
 from smarthis.pharmacy.models import Prescription, PrescriptionItem
 from smarthis.security import audit
@@ -47,18 +48,6 @@ class PrescriptionView:
 
 def _error(code: str, vi: str, en: str, field: str) -> DomainError:
     return DomainError(code, vi, en, field=field)
-
-
-def _visit(session: Session, actor: Principal, visit_id: int) -> Visit:
-    visit = session.get(Visit, visit_id) if 1 <= visit_id <= MAX_ID else None
-    if visit is None or visit.facility_code != actor.facility_code:
-        raise NotFound(
-            "visit_not_found",
-            f"Không có lượt khám số {visit_id}",
-            f"No visit {visit_id}",
-            field="visit_id",
-        )
-    return visit
 
 
 def _prescription(session: Session, visit_id: int, *, lock: bool = False) -> Prescription | None:
@@ -203,7 +192,7 @@ def save_prescription(
 ) -> PrescriptionView:
     """Write (or rewrite) the visit's draft prescription; `issue` also issues it."""
     checked = _check_items(items)
-    visit = _visit(session, actor, visit_id)
+    visit = find_visit(session, actor, visit_id)
     session.execute(select(Visit.id).where(Visit.id == visit.id).with_for_update())
     _require_writable(session, visit)
     diagnoses = _diagnoses(session, visit.id)
@@ -276,7 +265,7 @@ def save_prescription(
 def prescription_for_visit(
     session: Session, actor: Principal, visit_id: int
 ) -> PrescriptionView | None:
-    visit = _visit(session, actor, visit_id)
+    visit = find_visit(session, actor, visit_id)
     prescription = _prescription(session, visit.id)
     audit.record(
         session,
