@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String, select, update
+from sqlalchemy import String, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -20,24 +20,27 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(BigId, default=0)
 
 
+# Built once (smarthis/db.py says why): every visit and ticket takes a number.
+_INCREMENT = (
+    update(Counter)
+    .where(Counter.name == bindparam("counter"))
+    .values(value=Counter.value + 1)
+    .returning(Counter.value)
+)
+
+
 def next_value(session: Session, name: str) -> int:
     """Increment and return the counter `name`; the row stays locked until commit."""
-    increment = (
-        update(Counter)
-        .where(Counter.name == name)
-        .values(value=Counter.value + 1)
-        .returning(Counter.value)
-    )
     # The row exists for all but the first number of a scope: update first, so the common
     # case waits on the row lock once (an INSERT ... ON CONFLICT would wait for it too).
-    value = session.execute(increment).scalar()
+    value = session.execute(_INCREMENT, {"counter": name}).scalar()
     if value is not None:
         return int(value)
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # A concurrent first number wins harmlessly thanks to ON CONFLICT DO NOTHING.
     session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
-    return int(session.execute(increment).scalar_one())
+    return int(session.execute(_INCREMENT, {"counter": name}).scalar_one())
 
 
 def current_value(session: Session, name: str) -> int:

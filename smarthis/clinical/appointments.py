@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from smarthis.clinical.examination_models import Examination
@@ -25,21 +25,27 @@ class Appointment:
     doctor_name: str | None
 
 
+# Built once (smarthis/db.py says why): every kiosk identification asks it.
+_BOOKED = (
+    select(Examination, Visit)
+    .join(Visit, Visit.id == Examination.visit_id)
+    .where(
+        Visit.facility_code == bindparam("facility_code"),
+        Visit.patient_id == bindparam("patient_id"),
+        Examination.conclusion == "follow_up",
+        Examination.follow_up_date == bindparam("day"),
+    )
+    .order_by(Examination.concluded_at.desc())
+    .limit(1)
+)
+
+
 def todays_appointment(
     session: Session, facility_code: str, patient_id: int, day: date
 ) -> Appointment | None:
     """The follow-up booked for `day`, unless the patient already came for it today."""
     booked = session.execute(
-        select(Examination, Visit)
-        .join(Visit, Visit.id == Examination.visit_id)
-        .where(
-            Visit.facility_code == facility_code,
-            Visit.patient_id == patient_id,
-            Examination.conclusion == "follow_up",
-            Examination.follow_up_date == day,
-        )
-        .order_by(Examination.concluded_at.desc())
-        .limit(1)
+        _BOOKED, {"facility_code": facility_code, "patient_id": patient_id, "day": day}
     ).first()
     if booked is None:
         return None

@@ -117,9 +117,15 @@ def _create_visit(
 
 
 def new_visit(
-    session: Session, actor: Principal, request: VisitRequest, card_code: str | None
+    session: Session,
+    actor: Principal,
+    request: VisitRequest,
+    card_code: str | None,
+    card_answer: CardCheckAnswer | None = None,
 ) -> Visit:
-    """Insert the visit in the caller's transaction, its card check still to be done."""
+    """Insert the visit in the caller's transaction, its card check still to be done, or
+    with the portal's `card_answer` when the caller already has it (the kiosk reads it from
+    the cache): then the answer goes into the INSERT, with no UPDATE after it."""
     patient = get_patient(session, actor, request.patient_id)
     card_code = card_code or patient.bhyt_code
     uses_insurance = request.use_insurance and card_code is not None
@@ -149,6 +155,7 @@ def new_visit(
         card_check_status="pending" if uses_insurance else "not_requested",
         card_check_staff_name=officer.full_name if officer else None,
         card_check_staff_cccd=officer.cccd if officer else None,
+        card_check_attempts=0,
         idempotency_key=request.idempotency_key,
     )
     if uses_insurance and (officer is None or not officer.cccd):
@@ -156,6 +163,8 @@ def new_visit(
         visit.card_check_message = (
             "Chưa có cán bộ trực (họ tên và CCCD) để tra cứu thẻ trên cổng BHXH"
         )
+    elif card_answer is not None and visit.card_check_status == "pending":
+        record_card_answer(session, visit, card_answer)
     session.add(visit)
     session.flush()
     audit.record(

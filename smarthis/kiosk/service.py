@@ -171,10 +171,9 @@ def kiosk_register(
     visit and ticket."""
     choice = _Choice(patient_id, specialty, appointment, declared_priority, idempotency_key)
     try:
+        # No look-up of the key first: a repeated key is rare (a double tap, a retry after a
+        # lost answer) and the visit's unique key refuses it at INSERT, handled below.
         with db.session() as session:
-            done = _registered_with(session, actor, choice.keys, specialty)
-            if done is not None:
-                return done
             patient, card_request = _prepare(session, actor, choice)
             answer = (
                 cached_answer_in(
@@ -196,7 +195,8 @@ def kiosk_register(
             patient, _request = _prepare(session, actor, choice)
             return _write(session, actor, patient, choice, answer)
     except IntegrityError:
-        # The same key won a concurrent race (a double tap): return what it wrote.
+        # The key was used before (a retry) or by a concurrent request (a double tap):
+        # return what it wrote.
         with db.session() as session:
             done = _registered_with(session, actor, choice.keys, specialty)
         if done is None:
@@ -281,9 +281,11 @@ def _write(
             idempotency_key=choice.keys[0],
         ),
         None,
+        answer,
     )
     if visit.card_check_status == "pending":
-        record_card_answer(session, visit, answer)
+        # Not cached and the portal did not answer in time: the background re-check goes on.
+        record_card_answer(session, visit, None)
     request = visit_ticket_request(
         visit,
         patient,

@@ -10,7 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlalchemy import or_, select, union
+from sqlalchemy import bindparam, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -154,17 +154,24 @@ def _resolve_merged(session: Session, patient: Patient) -> Patient:
     return patient
 
 
+# Built once (smarthis/db.py says why): every card read at a kiosk looks the patient up.
+_BY_IDENTIFIER = (
+    select(Patient)
+    .join(PatientIdentifier, PatientIdentifier.patient_id == Patient.id)
+    .where(
+        PatientIdentifier.facility_code == bindparam("facility_code"),
+        PatientIdentifier.kind == bindparam("kind"),
+        PatientIdentifier.value == bindparam("value"),
+    )
+)
+
+
 def find_by_identifier(
     session: Session, facility_code: str, kind: str, value: str
 ) -> Patient | None:
     row = session.execute(
-        select(Patient)
-        .join(PatientIdentifier, PatientIdentifier.patient_id == Patient.id)
-        .where(
-            PatientIdentifier.facility_code == facility_code,
-            PatientIdentifier.kind == kind,
-            PatientIdentifier.value == value.strip().upper(),
-        )
+        _BY_IDENTIFIER,
+        {"facility_code": facility_code, "kind": kind, "value": value.strip().upper()},
     ).scalar_one_or_none()
     return _resolve_merged(session, row) if row is not None else None
 
@@ -223,9 +230,11 @@ def register_or_find(
     for _attempt in range(MAX_REGISTRATION_ATTEMPTS):
         try:
             with db.session() as session:
-                existing = _find_any(session, actor.facility_code, identifiers)
-                if existing is not None:
-                    _attach_missing_identifiers(session, actor, existing, identifiers)
+                found = _find_any(session, actor.facility_code, identifiers)
+                if found is not None:
+                    existing, found_by = found
+                    others = [i for i in identifiers if i != found_by]
+                    _attach_missing_identifiers(session, actor, existing, others)
                     if vneid_level2 and not existing.vneid_level2:
                         existing.vneid_level2 = True
                     audit.record(
@@ -258,11 +267,12 @@ def register_or_find(
 
 def _find_any(
     session: Session, facility_code: str, identifiers: list[Identifier]
-) -> Patient | None:
+) -> tuple[Patient, Identifier] | None:
+    """The patient holding one of `identifiers`, and the one that found them."""
     for ident in identifiers:
         patient = find_by_identifier(session, facility_code, ident.kind, ident.value)
         if patient is not None:
-            return patient
+            return patient, ident
     return None
 
 

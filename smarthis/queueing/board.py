@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from smarthis.db import utcnow
@@ -19,37 +19,47 @@ def queue_order():  # noqa: ANN201 - SQLAlchemy ordering clauses
     return (Ticket.priority_rank, Ticket.queued_at, Ticket.id)
 
 
-def eligible_waiting(point: ServicePoint, day: date):  # noqa: ANN201 - a WHERE clause list
-    """Tickets that may be called now: waiting, or skipped and back in the queue."""
-    now = utcnow()
+def _eligible(facility_code: Any, code: Any, day: Any, now: Any):  # noqa: ANN202
+    # Values, or bindparams for the statements built once below.
     return (
-        Ticket.facility_code == point.facility_code,
-        Ticket.service_point_code == point.code,
+        Ticket.facility_code == facility_code,
+        Ticket.service_point_code == code,
         Ticket.service_day == day,
         (Ticket.status == "waiting")
         | ((Ticket.status == "skipped") & (Ticket.back_in_queue_at <= now)),
     )
 
 
+def eligible_waiting(point: ServicePoint, day: date):  # noqa: ANN201 - a WHERE clause list
+    """Tickets that may be called now: waiting, or skipped and back in the queue."""
+    return _eligible(point.facility_code, point.code, day, utcnow())
+
+
+# Built once (smarthis/db.py says why): every queue change sends the room's snapshot.
+_SERVING = (
+    select(Ticket.display_number, Ticket.masked_name)
+    .where(
+        Ticket.facility_code == bindparam("facility_code"),
+        Ticket.service_point_code == bindparam("code"),
+        Ticket.service_day == bindparam("day"),
+        Ticket.status == "called",
+    )
+    .order_by(Ticket.called_at.desc())
+    .limit(1)
+)
+# The next numbers and, on each row, how many wait in all (a window count: one query).
+_UPCOMING = (
+    select(Ticket.display_number, func.count().over())
+    .where(*_eligible(*(bindparam(name) for name in ("facility_code", "code", "day", "now"))))
+    .order_by(*queue_order())
+    .limit(NEXT_SHOWN)
+)
+
+
 def room_snapshot(session: Session, point: ServicePoint, day: date) -> dict[str, Any]:
-    serving = session.execute(
-        select(Ticket)
-        .where(
-            Ticket.facility_code == point.facility_code,
-            Ticket.service_point_code == point.code,
-            Ticket.service_day == day,
-            Ticket.status == "called",
-        )
-        .order_by(Ticket.called_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-    # The next numbers and, on each row, how many wait in all (a window count: one query).
-    rows = session.execute(
-        select(Ticket.display_number, func.count().over())
-        .where(*eligible_waiting(point, day))
-        .order_by(*queue_order())
-        .limit(NEXT_SHOWN)
-    ).all()
+    values = {"facility_code": point.facility_code, "code": point.code, "day": day}
+    serving = session.execute(_SERVING, values).first()
+    rows = session.execute(_UPCOMING, {**values, "now": utcnow()}).all()
     upcoming = [number for number, _total in rows]
     waiting_count = rows[0][1] if rows else 0
     return {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from smarthis.db import Database, utcnow
 from smarthis.queueing.clock import service_day
@@ -32,23 +32,24 @@ class Menu:
     services: list[Choice]  # take a number only: cashier, pharmacy, information...
 
 
+# Built once (smarthis/db.py says why): every patient at a kiosk opens the menu.
+_OFFERED = (
+    select(ServicePoint)
+    .where(
+        ServicePoint.facility_code == bindparam("facility_code"),
+        ServicePoint.kind.in_(("examination", *TAKE_A_NUMBER_KINDS)),
+        ServicePoint.active.is_(True),
+    )
+    .order_by(ServicePoint.kind, ServicePoint.specialty, ServicePoint.code)
+)
+
+
 def menu(db: Database, facility_code: str) -> Menu:
     """Both lists, read together: three queries in one transaction. Rooms outside their
     planned shift are left out, as the ticket routing leaves them out."""
     day = service_day()
-    kinds = ("examination", *TAKE_A_NUMBER_KINDS)
     with db.session() as session:
-        points = list(
-            session.execute(
-                select(ServicePoint)
-                .where(
-                    ServicePoint.facility_code == facility_code,
-                    ServicePoint.kind.in_(kinds),
-                    ServicePoint.active.is_(True),
-                )
-                .order_by(ServicePoint.kind, ServicePoint.specialty, ServicePoint.code)
-            ).scalars()
-        )
+        points = list(session.execute(_OFFERED, {"facility_code": facility_code}).scalars())
         closed = closed_rooms(session, facility_code, utcnow())
         grouped: dict[tuple[str, str | None], list[ServicePoint]] = {}
         for point in points:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -115,6 +115,7 @@ def _audit(session: Session, actor: Principal, ticket: Ticket, action: str) -> N
 def _record_event(session: Session, point: ServicePoint, ticket: Ticket, kind: str) -> None:
     """Log the change and queue it for the boards, with the room's state after it."""
     day = ticket.service_day
+    now = utcnow()
     payload: dict[str, Any] = {
         "kind": kind,
         "area": point.area_code,
@@ -123,23 +124,26 @@ def _record_event(session: Session, point: ServicePoint, ticket: Ticket, kind: s
         "room_name": point.name,
         "display_number": ticket.display_number,
         "masked_name": ticket.masked_name,
-        "at": utcnow().isoformat(),
+        "at": now.isoformat(),
         "room": room_snapshot(session, point, day),
     }
     if kind in ("called", "recalled"):
         payload["announce_vi"] = announcement_text(point, ticket)
     # Stored without its own id (readers add it from the row): one INSERT, no UPDATE after.
-    row = QueueEvent(
-        facility_code=point.facility_code,
-        kind=kind,
-        area_code=point.area_code,
-        service_point_code=point.code,
-        ticket_id=ticket.id,
-        payload=json.dumps(payload, ensure_ascii=False),
-    )
-    session.add(row)
-    session.flush()
-    payload["event_id"] = row.id
+    # A Core statement: every queue change makes one, while the ticket counter is locked.
+    payload["event_id"] = session.execute(
+        insert(QueueEvent.__table__)
+        .values(
+            facility_code=point.facility_code,
+            at=now,
+            kind=kind,
+            area_code=point.area_code,
+            service_point_code=point.code,
+            ticket_id=ticket.id,
+            payload=json.dumps(payload, ensure_ascii=False),
+        )
+        .returning(QueueEvent.__table__.c.id)
+    ).scalar_one()
     events.emit(session, {"topic": "queue", "facility": point.facility_code, **payload})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from smarthis.db import utcnow
@@ -62,20 +62,52 @@ def wait_for(ahead: int, point: ServicePoint) -> int:
     return max(1, round(ahead * mean_service_minutes(point)))
 
 
-def _ahead_filter(day: date, rank: int):  # noqa: ANN202 - a WHERE clause list
+def _ahead_filter():  # noqa: ANN202 - a WHERE clause list
+    """Tickets a new one of rank :rank would wait behind on :day."""
     return (
-        Ticket.service_day == day,
+        Ticket.service_day == bindparam("day"),
         Ticket.status.in_(("waiting", "skipped")),
-        Ticket.priority_rank <= rank,
+        Ticket.priority_rank <= bindparam("rank"),
     )
+
+
+# Built once (smarthis/db.py says why): both run for every kiosk menu or ticket.
+_WAITING_BY_POINT = (
+    select(Ticket.service_point_code, func.count())
+    .where(Ticket.facility_code == bindparam("facility_code"), *_ahead_filter())
+    .group_by(Ticket.service_point_code)
+)
+
+
+def _candidates_query(by_specialty: bool) -> Select:
+    """Each open room of a kind (and specialty) with the tickets ahead in it: one query."""
+    ahead = (
+        select(func.count())
+        .where(
+            Ticket.facility_code == ServicePoint.facility_code,
+            Ticket.service_point_code == ServicePoint.code,
+            *_ahead_filter(),
+        )
+        .correlate(ServicePoint)
+        .scalar_subquery()
+    )
+    query = select(ServicePoint, ahead).where(
+        ServicePoint.facility_code == bindparam("facility_code"),
+        ServicePoint.kind == bindparam("kind"),
+        ServicePoint.active.is_(True),
+    )
+    if by_specialty:
+        query = query.where(ServicePoint.specialty == bindparam("specialty"))
+    return query.order_by(ServicePoint.code)
+
+
+_CANDIDATES = {by_specialty: _candidates_query(by_specialty) for by_specialty in (False, True)}
 
 
 def waiting_by_point(session: Session, facility_code: str, day: date, rank: int) -> dict[str, int]:
     """Tickets ahead of a new ticket of this rank, for every point at once."""
     rows = session.execute(
-        select(Ticket.service_point_code, func.count())
-        .where(Ticket.facility_code == facility_code, *_ahead_filter(day, rank))
-        .group_by(Ticket.service_point_code)
+        _WAITING_BY_POINT, {"facility_code": facility_code, "day": day, "rank": rank}
     ).all()
     return {code: count for code, count in rows}
 
@@ -88,25 +120,10 @@ def shortest_wait_point(
     day: date,
     rank: int,
 ) -> tuple[ServicePoint, int]:
-    # Each candidate room with the tickets ahead in it, in one query (the kiosk's hot path).
-    ahead = (
-        select(func.count())
-        .where(
-            Ticket.facility_code == ServicePoint.facility_code,
-            Ticket.service_point_code == ServicePoint.code,
-            *_ahead_filter(day, rank),
-        )
-        .correlate(ServicePoint)
-        .scalar_subquery()
-    )
-    query = select(ServicePoint, ahead).where(
-        ServicePoint.facility_code == facility_code,
-        ServicePoint.kind == kind,
-        ServicePoint.active.is_(True),
-    )
+    values = {"facility_code": facility_code, "kind": kind, "day": day, "rank": rank}
     if specialty is not None:
-        query = query.where(ServicePoint.specialty == specialty)
-    candidates = session.execute(query.order_by(ServicePoint.code)).all()
+        values["specialty"] = specialty
+    candidates = session.execute(_CANDIDATES[specialty is not None], values).all()
     # A room planned for today takes new tickets only during its planned shifts.
     closed = closed_rooms(session, facility_code, utcnow()) if candidates else set()
     waits = [(wait_for(count, p), p.code, p) for p, count in candidates if p.code not in closed]

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from smarthis.db import utcnow
@@ -17,6 +17,10 @@ from smarthis.security.principal import Principal
 GENESIS_HASH = "0" * 64
 # Where a session keeps the entries it will chain when it commits.
 _PENDING = "smarthis.audit.pending"
+_LOG = AuditEntry.__table__
+_HEAD = AuditHead.__table__
+# Built once (smarthis/db.py says why): every audited transaction takes it.
+_LOCK_HEAD = select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
 
 
 def _entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -24,35 +28,38 @@ def _entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-def _hashed_fields(entry: AuditEntry) -> dict[str, Any]:
+HASHED_FIELDS = (
+    "id",
+    "facility_code",
+    "at",
+    "actor_kind",
+    "actor",
+    "patient_id",
+    "action",
+    "detail",
+    "source",
+    "outcome",
+)
+
+
+def _hashed_fields(values: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": entry.id,
-        "facility_code": entry.facility_code,
-        "at": entry.at.isoformat(),
-        "actor_kind": entry.actor_kind,
-        "actor": entry.actor,
-        "patient_id": entry.patient_id,
-        "action": entry.action,
-        "detail": entry.detail,
-        "source": entry.source,
-        "outcome": entry.outcome,
+        name: values[name].isoformat() if name == "at" else values[name] for name in HASHED_FIELDS
     }
 
 
-def _lock_head(session: Session) -> AuditHead:
-    head = session.execute(
-        select(AuditHead)
-        .where(AuditHead.id == 1)
-        .with_for_update()
-        # A head loaded by an earlier commit of this session must be re-read under the lock.
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+def _stored_fields(entry: AuditEntry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in HASHED_FIELDS}
+
+
+def _lock_head(session: Session) -> tuple[int, str]:
+    """The chain's last id and hash, with its row locked until commit."""
+    head = session.execute(_LOCK_HEAD).first()
     if head is None:
         # First entry ever: the migration seeds the row, but a bare schema may not have it.
-        head = AuditHead(id=1, last_id=0, last_hash=GENESIS_HASH)
-        session.add(head)
-        session.flush()
-    return head
+        session.execute(insert(_HEAD).values(id=1, last_id=0, last_hash=GENESIS_HASH))
+        return 0, GENESIS_HASH
+    return int(head.last_id), str(head.last_hash)
 
 
 def record(
@@ -68,39 +75,47 @@ def record(
 
     Entries are chained when the transaction commits, so the chain's single head row is
     locked only for the commit itself, not for the rest of the caller's work."""
-    entry = AuditEntry(
-        facility_code=actor.facility_code,
-        at=utcnow(),
-        actor_kind=actor.kind,
-        actor=actor.name,
-        patient_id=patient_id,
-        action=action,
-        detail=detail
+    entry = {
+        "facility_code": actor.facility_code,
+        "at": utcnow(),
+        "actor_kind": actor.kind,
+        "actor": actor.name,
+        "patient_id": patient_id,
+        "action": action,
+        "detail": detail
         if isinstance(detail, str)
         else json.dumps(detail, ensure_ascii=False, sort_keys=True, default=str),
-        source=actor.source[:100],
-        outcome=outcome,
-    )
+        "source": actor.source[:100],
+        "outcome": outcome,
+    }
     session.info.setdefault(_PENDING, []).append(entry)
 
 
 @event.listens_for(Session, "before_commit")
 def _chain_pending_entries(session: Session) -> None:
-    pending: list[AuditEntry] = session.info.pop(_PENDING, [])
+    pending: list[dict[str, Any]] = session.info.pop(_PENDING, [])
     if not pending:
         return
     # The caller's own changes are written first, so every row lock they need is taken
     # before the head's: the head is always the last lock of a transaction, and two
     # transactions can never wait for each other across it (no deadlock).
     session.flush()
-    head = _lock_head(session)
-    for entry in pending:
-        entry.id = head.last_id + 1
-        entry.prev_hash = head.last_hash
-        entry.hash = _entry_digest(entry.prev_hash, _hashed_fields(entry))
-        head.last_id, head.last_hash = entry.id, entry.hash
-    session.add_all(pending)
-    session.flush()
+    last_id, last_hash = _lock_head(session)
+    rows = []
+    for fields in pending:
+        last_id += 1
+        row = {**fields, "id": last_id, "prev_hash": last_hash}
+        row["hash"] = last_hash = _entry_digest(last_hash, _hashed_fields(row))
+        rows.append(row)
+    # Core statements, not ORM objects: this runs in every audited transaction while the
+    # head row is locked, so it is kept to as little Python and as few round trips as can be.
+    moved_head = update(_HEAD).where(_HEAD.c.id == 1).values(last_id=last_id, last_hash=last_hash)
+    if session.get_bind().dialect.name == "postgresql":
+        # One round trip: the head moves in a data-modifying CTE of the log's INSERT.
+        session.execute(insert(_LOG).values(rows).add_cte(moved_head.cte("moved_head")))
+    else:
+        session.execute(insert(_LOG), rows)
+        session.execute(moved_head)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -143,7 +158,7 @@ def verify_chain(session: Session, batch_size: int = 5000) -> list[ChainProblem]
                 )
             if entry.prev_hash != expected_prev:
                 problems.append(ChainProblem(entry.id, "link to the previous entry is broken"))
-            if _entry_digest(entry.prev_hash, _hashed_fields(entry)) != entry.hash:
+            if _entry_digest(entry.prev_hash, _hashed_fields(_stored_fields(entry))) != entry.hash:
                 problems.append(ChainProblem(entry.id, "entry content was changed"))
             expected_prev = entry.hash
             expected_id = entry.id + 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -190,24 +190,40 @@ def today_entries(
     )
 
 
-def closed_rooms(session: Session, facility_code: str, now: datetime) -> set[str]:
-    """Rooms planned for today with no shift running now: one grouped query over two days
-    of one facility's plan (indexed), cheap enough for the kiosk's ticket path."""
-    today = service_day(now)
+def _closed_rooms_query() -> Select:
+    now, today = bindparam("now"), bindparam("today")
     running = and_(ScheduleEntry.starts_at <= now, ScheduleEntry.ends_at > now)
-    rows = session.execute(
+    return (
         select(
             ScheduleEntry.room_code,
             func.max(case((ScheduleEntry.work_date == today, 1), else_=0)),
             func.max(case((running, 1), else_=0)),
         )
         .where(
-            ScheduleEntry.facility_code == facility_code,
+            ScheduleEntry.facility_code == bindparam("facility_code"),
             or_(
-                ScheduleEntry.work_date == today,
-                ScheduleEntry.work_date == today - timedelta(days=1),
+                ScheduleEntry.work_date == today, ScheduleEntry.work_date == bindparam("yesterday")
             ),
         )
         .group_by(ScheduleEntry.room_code)
+    )
+
+
+# Built once (smarthis/db.py says why): it runs for every kiosk menu and ticket.
+_CLOSED_ROOMS = _closed_rooms_query()
+
+
+def closed_rooms(session: Session, facility_code: str, now: datetime) -> set[str]:
+    """Rooms planned for today with no shift running now: one grouped query over two days
+    of one facility's plan (indexed), cheap enough for the kiosk's ticket path."""
+    today = service_day(now)
+    rows = session.execute(
+        _CLOSED_ROOMS,
+        {
+            "facility_code": facility_code,
+            "now": now,
+            "today": today,
+            "yesterday": today - timedelta(days=1),
+        },
     ).all()
     return {room for room, planned_today, open_now in rows if planned_today and not open_now}
