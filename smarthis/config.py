@@ -6,7 +6,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
@@ -27,11 +26,6 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     timezone: str = "Asia/Ho_Chi_Minh"
-    # Threads per app process running the (blocking) database work of requests. Python runs
-    # one thread at a time: a request holding a row lock (a counter, the audit chain) waits
-    # for the interpreter behind every other running thread, so more threads than the
-    # database can use only lengthen those waits. Further requests wait for a thread first.
-    request_threads: int = Field(default=8, ge=1, le=200)
 
     # Vietnam Social Security card-check portal (or its simulator, `smarthis sim bhxh`).
     bhxh_portal_url: str = "http://127.0.0.1:8081"
