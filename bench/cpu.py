@@ -78,11 +78,14 @@ class CpuSnapshot:
             machine=machine_busy_s(),
         )
 
-    def since(self, before: CpuSnapshot, wall_s: float) -> dict[str, float]:
+    def since(
+        self, before: CpuSnapshot, wall_s: float, generator_children_s: float = 0.0
+    ) -> dict[str, float]:
+        """`generator_children_s`: CPU the load generator's own child processes reported."""
         used = {
             "app_workers": self.app - before.app,
             "bhxh_simulator": self.simulator - before.simulator,
-            "load_generator": self.load_generator - before.load_generator,
+            "load_generator": self.load_generator - before.load_generator + generator_children_s,
             "postgres_cluster": self.postgres - before.postgres,
             "machine": self.machine - before.machine,
         }

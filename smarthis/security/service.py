@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -336,12 +336,24 @@ def set_printer(session: Session, device_code: str, target: str | None) -> Devic
     return device
 
 
+# The device and its officer on duty in one query (built once: smarthis/db.py says why);
+# both land in the session, so the kiosk's later look-ups (its printer) cost no query.
+_DEVICE_AND_OFFICER = (
+    select(Device, Staff)
+    .outerjoin(Staff, Staff.id == Device.on_duty_staff_id)
+    .where(Device.id == bindparam("device_id"))
+)
+
+
 def duty_officer_for(session: Session, principal: Principal) -> Staff | None:
     """The staff member in whose name a card check is made (the portal requires one)."""
     if principal.kind == "staff":
         return session.get(Staff, principal.id)
     if principal.kind == "device":
-        device = session.get(Device, principal.id)
-        if device is not None and device.on_duty_staff_id is not None:
+        device = session.identity_map.get(session.identity_key(Device, principal.id))
+        if device is None:
+            found = session.execute(_DEVICE_AND_OFFICER, {"device_id": principal.id}).first()
+            return found[1] if found is not None else None
+        if device.on_duty_staff_id is not None:
             return session.get(Staff, device.on_duty_staff_id)
     return None
