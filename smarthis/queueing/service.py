@@ -112,6 +112,10 @@ def _audit(session: Session, actor: Principal, ticket: Ticket, action: str) -> N
         )
 
 
+# Built once (smarthis/db.py says why); the values come with each execution.
+_STORE_EVENT = insert(QueueEvent.__table__).returning(QueueEvent.__table__.c.id)
+
+
 def _record_event(session: Session, point: ServicePoint, ticket: Ticket, kind: str) -> None:
     """Log the change and queue it for the boards, with the room's state after it."""
     day = ticket.service_day
@@ -132,17 +136,16 @@ def _record_event(session: Session, point: ServicePoint, ticket: Ticket, kind: s
     # Stored without its own id (readers add it from the row): one INSERT, no UPDATE after.
     # A Core statement: every queue change makes one, while the ticket counter is locked.
     payload["event_id"] = session.execute(
-        insert(QueueEvent.__table__)
-        .values(
-            facility_code=point.facility_code,
-            at=now,
-            kind=kind,
-            area_code=point.area_code,
-            service_point_code=point.code,
-            ticket_id=ticket.id,
-            payload=json.dumps(payload, ensure_ascii=False),
-        )
-        .returning(QueueEvent.__table__.c.id)
+        _STORE_EVENT,
+        {
+            "facility_code": point.facility_code,
+            "at": now,
+            "kind": kind,
+            "area_code": point.area_code,
+            "service_point_code": point.code,
+            "ticket_id": ticket.id,
+            "payload": json.dumps(payload, ensure_ascii=False),
+        },
     ).scalar_one()
     events.emit(session, {"topic": "queue", "facility": point.facility_code, **payload})
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import Insert, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from smarthis.db import utcnow
@@ -107,15 +108,35 @@ def _chain_pending_entries(session: Session) -> None:
         row = {**fields, "id": last_id, "prev_hash": last_hash}
         row["hash"] = last_hash = _entry_digest(last_hash, _hashed_fields(row))
         rows.append(row)
-    # Core statements, not ORM objects: this runs in every audited transaction while the
-    # head row is locked, so it is kept to as little Python and as few round trips as can be.
-    moved_head = update(_HEAD).where(_HEAD.c.id == 1).values(last_id=last_id, last_hash=last_hash)
+    # Core statements built once, not ORM objects: this runs in every audited transaction
+    # while the head row is locked, so it is kept to as little Python and as few round
+    # trips as can be.
+    head = {"head_id": last_id, "head_hash": last_hash}
     if session.get_bind().dialect.name == "postgresql":
         # One round trip: the head moves in a data-modifying CTE of the log's INSERT.
-        session.execute(insert(_LOG).values(rows).add_cte(moved_head.cte("moved_head")))
+        values = {
+            f"e{n}_{name}": value for n, row in enumerate(rows) for name, value in row.items()
+        }
+        session.execute(_append_with_head(len(rows)), {**values, **head})
     else:
         session.execute(insert(_LOG), rows)
-        session.execute(moved_head)
+        session.execute(_MOVE_HEAD, head)
+
+
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_id=bindparam("head_id"), last_hash=bindparam("head_hash"))
+)
+
+
+@lru_cache(maxsize=8)
+def _append_with_head(rows: int) -> Insert:
+    """INSERT of `rows` entries that also moves the head (PostgreSQL), built once per size
+    (a statement built with its values is compiled again on every call)."""
+    names = [column.name for column in _LOG.columns]
+    entries = [{name: bindparam(f"e{n}_{name}") for name in names} for n in range(rows)]
+    return insert(_LOG).values(entries).add_cte(_MOVE_HEAD.cte("moved_head"))
 
 
 @event.listens_for(Session, "after_transaction_end")
