@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Insert, bindparam, event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from smarthis.db import utcnow
@@ -113,11 +112,12 @@ def _chain_pending_entries(session: Session) -> None:
     # trips as can be.
     head = {"head_id": last_id, "head_hash": last_hash}
     if session.get_bind().dialect.name == "postgresql":
-        # One round trip: the head moves in a data-modifying CTE of the log's INSERT.
-        values = {
-            f"e{n}_{name}": value for n, row in enumerate(rows) for name, value in row.items()
-        }
-        session.execute(_append_with_head(len(rows)), {**values, **head})
+        # The last entry moves the head in a data-modifying CTE of its own INSERT: one round
+        # trip for the usual single entry. (A multi-row VALUES would not be cached.)
+        if len(rows) > 1:
+            session.execute(insert(_LOG), rows[:-1])
+        last = {f"entry_{name}": value for name, value in rows[-1].items()}
+        session.execute(_APPEND_MOVING_HEAD, {**last, **head})
     else:
         session.execute(insert(_LOG), rows)
         session.execute(_MOVE_HEAD, head)
@@ -128,15 +128,13 @@ _MOVE_HEAD = (
     .where(_HEAD.c.id == 1)
     .values(last_id=bindparam("head_id"), last_hash=bindparam("head_hash"))
 )
-
-
-@lru_cache(maxsize=8)
-def _append_with_head(rows: int) -> Insert:
-    """INSERT of `rows` entries that also moves the head (PostgreSQL), built once per size
-    (a statement built with its values is compiled again on every call)."""
-    names = [column.name for column in _LOG.columns]
-    entries = [{name: bindparam(f"e{n}_{name}") for name in names} for n in range(rows)]
-    return insert(_LOG).values(entries).add_cte(_MOVE_HEAD.cte("moved_head"))
+# Every value named apart from the head's columns: a parameter named like a column of
+# audit_head (`id`) would otherwise be added to the CTE's SET clause.
+_APPEND_MOVING_HEAD = (
+    insert(_LOG)
+    .values({column.name: bindparam(f"entry_{column.name}") for column in _LOG.columns})
+    .add_cte(_MOVE_HEAD.cte("moved_head"))
+)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -59,3 +59,15 @@ def test_entry_is_written_only_with_its_change(db: Database) -> None:
         count = s.execute(text("SELECT count(*) FROM audit_log")).scalar()
         assert count == 0
         assert audit.verify_chain(s) == []
+
+
+def test_several_entries_in_one_transaction_chain_and_move_the_one_head(db: Database) -> None:
+    _write_entries(db, 2)
+    with db.session() as s:
+        for n in range(3):
+            audit.record(s, ACTOR, "patient.read", patient_id=10 + n, detail={"n": n})
+    with db.session() as s:
+        heads = s.execute(text("SELECT id, last_id FROM audit_head")).all()
+        last = s.execute(text("SELECT max(id) FROM audit_log")).scalar()
+        assert [tuple(h) for h in heads] == [(1, 5)] and last == 5
+        assert audit.verify_chain(s) == []
