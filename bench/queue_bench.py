@@ -4,7 +4,8 @@
         [--registrations 500] [--boards 100] [--calls 200] [--workers N]
 
 Everything runs on 127.0.0.1: the app under uvicorn, the BHXH portal simulator, the
-database and this load generator share the machine. Every loop has a count and a deadline,
+database and this load generator (its kiosks in a child process, the boards and the caller
+in this one) share the machine. Every loop has a count and a deadline,
 and a watchdog ends the run (and the servers it started) before 10 minutes. Figures go to
 bench/results/queue-latest.json; bench/README.md explains them and the goals.
 """

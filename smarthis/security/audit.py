@@ -21,6 +21,18 @@ _LOG = AuditEntry.__table__
 _HEAD = AuditHead.__table__
 # Built once (smarthis/db.py says why): every audited transaction takes it.
 _LOCK_HEAD = select(_HEAD.c.last_id, _HEAD.c.last_hash).where(_HEAD.c.id == 1).with_for_update()
+_MOVE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(last_id=bindparam("head_id"), last_hash=bindparam("head_hash"))
+)
+# Every value named apart from the head's columns: a parameter named like a column of
+# audit_head (`id`) would otherwise be added to the CTE's SET clause.
+_APPEND_MOVING_HEAD = (
+    insert(_LOG)
+    .values({column.name: bindparam(f"entry_{column.name}") for column in _LOG.columns})
+    .add_cte(_MOVE_HEAD.cte("moved_head"))
+)
 
 
 def _entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
@@ -121,20 +133,6 @@ def _chain_pending_entries(session: Session) -> None:
     else:
         session.execute(insert(_LOG), rows)
         session.execute(_MOVE_HEAD, head)
-
-
-_MOVE_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == 1)
-    .values(last_id=bindparam("head_id"), last_hash=bindparam("head_hash"))
-)
-# Every value named apart from the head's columns: a parameter named like a column of
-# audit_head (`id`) would otherwise be added to the CTE's SET clause.
-_APPEND_MOVING_HEAD = (
-    insert(_LOG)
-    .values({column.name: bindparam(f"entry_{column.name}") for column in _LOG.columns})
-    .add_cte(_MOVE_HEAD.cte("moved_head"))
-)
 
 
 @event.listens_for(Session, "after_transaction_end")
