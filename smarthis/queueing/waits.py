@@ -38,17 +38,8 @@ def mean_service_minutes(point: ServicePoint) -> float:
 
 def waiting_ahead(session: Session, point: ServicePoint, day: date, rank: int) -> int:
     """Tickets that would be called before a new ticket of this rank."""
-    return session.execute(
-        select(func.count())
-        .select_from(Ticket)
-        .where(
-            Ticket.facility_code == point.facility_code,
-            Ticket.service_point_code == point.code,
-            Ticket.service_day == day,
-            Ticket.status.in_(("waiting", "skipped")),
-            Ticket.priority_rank <= rank,
-        )
-    ).scalar_one()
+    values = {"facility_code": point.facility_code, "code": point.code, "day": day, "rank": rank}
+    return session.execute(_WAITING_AHEAD, values).scalar_one()
 
 
 def expected_wait_minutes(session: Session, point: ServicePoint, day: date, rank: int) -> int:
@@ -71,11 +62,20 @@ def _ahead_filter():  # noqa: ANN202 - a WHERE clause list
     )
 
 
-# Built once (smarthis/db.py says why): both run for every kiosk menu or ticket.
+# Built once (smarthis/db.py says why): the kiosk's menu and tickets, the desk's tickets.
 _WAITING_BY_POINT = (
     select(Ticket.service_point_code, func.count())
     .where(Ticket.facility_code == bindparam("facility_code"), *_ahead_filter())
     .group_by(Ticket.service_point_code)
+)
+_WAITING_AHEAD = (
+    select(func.count())
+    .select_from(Ticket)
+    .where(
+        Ticket.facility_code == bindparam("facility_code"),
+        Ticket.service_point_code == bindparam("code"),
+        *_ahead_filter(),
+    )
 )
 
 

@@ -40,7 +40,7 @@ def _entry_digest(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-HASHED_FIELDS = (
+_HASHED_FIELDS = (
     "id",
     "facility_code",
     "at",
@@ -56,12 +56,12 @@ HASHED_FIELDS = (
 
 def _hashed_fields(values: dict[str, Any]) -> dict[str, Any]:
     return {
-        name: values[name].isoformat() if name == "at" else values[name] for name in HASHED_FIELDS
+        name: values[name].isoformat() if name == "at" else values[name] for name in _HASHED_FIELDS
     }
 
 
 def _stored_fields(entry: AuditEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in HASHED_FIELDS}
+    return {name: getattr(entry, name) for name in _HASHED_FIELDS}
 
 
 def _lock_head(session: Session) -> tuple[int, str]:
