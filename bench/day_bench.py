@@ -47,7 +47,6 @@ CEILING_S = 3.0
 BOARD_CONNECT_S = 30.0
 SECONDS_PER_VISIT = 0.026  # default --span-s: 8,000 arrivals over 208 s, room to finish in 5 min
 REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-STREAM_TIMEOUT = httpx.Timeout(10.0, read=60.0)  # the server sends a keepalive every 15 s
 KEEPALIVE_EXPIRY_S = 2.0  # below uvicorn's 5 s: see bench/README.md (ReadError race)
 DESKS_PER_KIND = 2  # result entry and verification workstations of each kind
 CASHIER_DESKS = 2
@@ -232,9 +231,6 @@ async def replay(
         for i, (card, plan) in enumerate(zip(hospital.registrations, plans, strict=True))
     ]
     boards = Boards()
-    board_client = httpx.AsyncClient(
-        base_url=base, limits=pool(args.boards + 5), timeout=STREAM_TIMEOUT
-    )
     # One connection per workstation at most: kiosks, rooms, desks, cashiers (+ spare).
     size = args.kiosks + sum(len(r) for r in rooms.values()) + 4 * DESKS_PER_KIND + 10
     client = httpx.AsyncClient(base_url=base, limits=pool(size), timeout=REQUEST_TIMEOUT)
@@ -249,7 +245,7 @@ async def replay(
     day.boards_live = lambda: len(boards.live)
     tasks: list[asyncio.Task[Any]] = []
     try:
-        await boards.connect(board_client, hospital.board_tokens, args.boards, BOARD_CONNECT_S)
+        await boards.connect(base, hospital.board_tokens, args.boards, BOARD_CONNECT_S)
         boards_connected = len(boards.live)
         app_pids = app.worker_pids()
         cpu_before = CpuSnapshot.take(app_pids, simulator.pid)
@@ -272,7 +268,6 @@ async def replay(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await boards.close()
-        await board_client.aclose()
         await client.aclose()
     return {
         "day": day,

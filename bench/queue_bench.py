@@ -47,6 +47,7 @@ from bench.fixtures import (
     prepare_sqlite,
 )
 from bench.servers import Server, kill_group, start_app, start_bhxh_simulator
+from bench.sse_client import StreamRefused, sse_lines
 from bench.stats import summary_ms
 
 RESULTS_DIR = Path(__file__).parent / "results"
@@ -57,7 +58,7 @@ BOARD_CONNECT_S = 30.0
 CEILING_S = 3.0
 CALL_DELIVERY_TIMEOUT_S = 5.0  # a board that has not shown a call by then missed it
 REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
-STREAM_TIMEOUT = httpx.Timeout(10.0, read=60.0)  # the server sends a keepalive every 15 s
+STREAM_READ_TIMEOUT_S = 60.0  # the server sends a keepalive every 15 s
 GOAL_REGISTRATION_P95_MS = 50.0
 GOAL_CALL_TO_BOARD_P99_MS = 250.0
 MAX_ERROR_SAMPLES = 10
@@ -350,43 +351,36 @@ class Boards:
         if len(self.error_samples) < MAX_ERROR_SAMPLES:
             self.error_samples.append(detail[:400])
 
-    async def board(self, number: int, client: httpx.AsyncClient, token: str) -> None:
-        url = f"/api/display/{KIOSK_AREA}/events"
+    async def board(self, number: int, base_url: str, token: str) -> None:
+        path = f"/api/display/{KIOSK_AREA}/events"
         try:
-            async with client.stream("GET", url, headers=_bearer(token)) as response:
-                if response.status_code != 200:
-                    await response.aread()
-                    self._error(f"HTTP {response.status_code}: {response.text}")
-                    return
-                async for line in response.aiter_lines():
-                    if line.startswith("retry:"):
-                        # Sent once the stream has subscribed: from now on no call is missed.
-                        self.live.add(number)
-                        continue
-                    if not line.startswith("data: ") or '"called"' not in line:
-                        continue
-                    seen = time.perf_counter()
-                    event = json.loads(line[6:])
-                    if event.get("kind") != "called":
-                        continue
-                    display_number = event.get("display_number")
-                    arrived = self.arrivals.setdefault(display_number, [])
-                    arrived.append(seen)
-                    if len(arrived) >= len(self.live):
-                        self.all_arrived(display_number).set()
+            async for line in sse_lines(base_url, path, token, STREAM_READ_TIMEOUT_S):
+                if line.startswith("retry:"):
+                    # Sent once the stream has subscribed: from now on no call is missed.
+                    self.live.add(number)
+                    continue
+                if not line.startswith("data: ") or '"called"' not in line:
+                    continue
+                seen = time.perf_counter()
+                event = json.loads(line[6:])
+                if event.get("kind") != "called":
+                    continue
+                display_number = event.get("display_number")
+                arrived = self.arrivals.setdefault(display_number, [])
+                arrived.append(seen)
+                if len(arrived) >= len(self.live):
+                    self.all_arrived(display_number).set()
         except asyncio.CancelledError:
             raise
-        except httpx.HTTPError as exc:
+        except (OSError, ValueError, asyncio.IncompleteReadError, StreamRefused) as exc:
             self._error(f"{type(exc).__name__}: {exc}")
         finally:
             self.live.discard(number)
 
-    async def connect(
-        self, client: httpx.AsyncClient, tokens: list[str], count: int, timeout: float
-    ) -> None:
+    async def connect(self, base_url: str, tokens: list[str], count: int, timeout: float) -> None:
         for number in range(count):
             self.tasks.append(
-                asyncio.create_task(self.board(number, client, tokens[number % len(tokens)]))
+                asyncio.create_task(self.board(number, base_url, tokens[number % len(tokens)]))
             )
             if number % 10 == 9:
                 await asyncio.sleep(0.05)  # boards come on in small waves, as they power up
@@ -544,14 +538,11 @@ async def run(
     # Started before the boards connect, so the spawned process starts on a quiet machine.
     kiosk_process = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
     kiosk_process.submit(int).result()
-    board_client = httpx.AsyncClient(
-        base_url=base, limits=_pool(args.boards + 5), timeout=STREAM_TIMEOUT
-    )
     rec = Recorder()
     clients: list[httpx.AsyncClient] = []
     try:
         if not args.boards_after_kiosk:
-            await boards.connect(board_client, hospital.board_tokens, args.boards, BOARD_CONNECT_S)
+            await boards.connect(base, hospital.board_tokens, args.boards, BOARD_CONNECT_S)
         boards_during_kiosk = len(boards.live)
         client = httpx.AsyncClient(base_url=base, timeout=REQUEST_TIMEOUT)
         clients.append(client)
@@ -597,9 +588,7 @@ async def run(
         boards_during_calls = boards_during_kiosk
         if calls is None:
             if args.boards_after_kiosk:
-                await boards.connect(
-                    board_client, hospital.board_tokens, args.boards, BOARD_CONNECT_S
-                )
+                await boards.connect(base, hospital.board_tokens, args.boards, BOARD_CONNECT_S)
             if kiosks.completed < args.calls:
                 reception = await _token(client, RECEPTION_LOGIN, hospital.staff_password)
                 await _top_up_tickets(
@@ -641,7 +630,6 @@ async def run(
             profiler.stop()
         kiosk_process.shutdown(wait=False, cancel_futures=True)
         await boards.close()
-        await board_client.aclose()
         for client in clients:
             await client.aclose()
 
