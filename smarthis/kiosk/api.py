@@ -154,12 +154,17 @@ async def identify(
     )
 
 
+# The kiosk's routes are coroutines that hand their work to the thread pool once: for a
+# plain function route FastAPI also validates the answer in a second hop, and every hop
+# waits for the event loop and the GIL when the boards' streams are busy.
+
+
 @router.get("/choices")
-def choices(
+async def choices(
     principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
     db: Database = Depends(database),
 ) -> ChoicesOut:
-    offered = menu(db, principal.facility_code)
+    offered = await run_in_threadpool(menu, db, principal.facility_code)
     return ChoicesOut(
         specialties=[ChoiceOut(**c.__dict__) for c in offered.examinations],
         services=[ChoiceOut(**c.__dict__) for c in offered.services],
@@ -167,11 +172,17 @@ def choices(
 
 
 @router.post("/register", status_code=201)
-def register(
+async def register(
     body: KioskRegisterIn,
     request: Request,
     principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
     db: Database = Depends(database),
+) -> KioskRegisterOut:
+    return await run_in_threadpool(_register, body, request, principal, db)
+
+
+def _register(
+    body: KioskRegisterIn, request: Request, principal: Principal, db: Database
 ) -> KioskRegisterOut:
     state = request.app.state
     done = service.kiosk_register(
@@ -202,11 +213,17 @@ def register(
 
 
 @router.post("/take-number", status_code=201)
-def take_number(
+async def take_number(
     body: TakeNumberIn,
     request: Request,
     principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
     db: Database = Depends(database),
+) -> KioskTicketOut:
+    return await run_in_threadpool(_take_number, body, request, principal, db)
+
+
+def _take_number(
+    body: TakeNumberIn, request: Request, principal: Principal, db: Database
 ) -> KioskTicketOut:
     ticket = service.kiosk_take_number(
         db, principal, body.kind, f"{principal.name}:{body.idempotency_key}", body.priority

@@ -55,7 +55,13 @@ def client_source(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:
+    # A coroutine, though it never waits: FastAPI runs a plain function dependency in the
+    # thread pool, a hop (and under load a wait for the GIL) for every request.
+    return _app_database(request)
+
+
+def _app_database(request: Request) -> Database:
     return request.app.state.db
 
 
@@ -141,7 +147,7 @@ def require(permission: Permission) -> Callable[[Request], Awaitable[Principal |
     async def dependency(request: Request) -> Principal | None:
         if permission is Permission.PUBLIC:
             return None
-        db = database(request)
+        db = _app_database(request)
         remembered = _remembered(request)  # most requests: no thread hop, no database
         found = (
             (remembered, None) if remembered else await run_in_threadpool(_identify, request, db)
