@@ -126,6 +126,20 @@ def new_visit(
     """Insert the visit in the caller's transaction, its card check still to be done, or
     with the portal's `card_answer` when the caller already has it (the kiosk reads it from
     the cache): then the answer goes into the INSERT, with no UPDATE after it."""
+    return insert_visit(
+        session, actor, prepare_visit(session, actor, request, card_code, card_answer)
+    )
+
+
+def prepare_visit(
+    session: Session,
+    actor: Principal,
+    request: VisitRequest,
+    card_code: str | None,
+    card_answer: CardCheckAnswer | None = None,
+) -> Visit:
+    """The visit as `new_visit` writes it, not yet numbered nor added to the session: a
+    caller that writes other rows too numbers it last, with `insert_visit`."""
     patient = get_patient(session, actor, request.patient_id)
     card_code = card_code or patient.bhyt_code
     uses_insurance = request.use_insurance and card_code is not None
@@ -139,7 +153,6 @@ def new_visit(
     officer = duty_officer_for(session, actor) if uses_insurance else None
     visit = Visit(
         facility_code=actor.facility_code,
-        visit_number=_visit_number(session, actor.facility_code),
         patient_id=patient.id,
         registered_by=actor.name,
         registered_via="kiosk" if actor.role == "kiosk" else "reception",
@@ -165,14 +178,22 @@ def new_visit(
         )
     elif card_answer is not None and visit.card_check_status == "pending":
         record_card_answer(session, visit, card_answer)
+    return visit
+
+
+def insert_visit(session: Session, actor: Principal, visit: Visit) -> Visit:
+    """Number a prepared visit and insert it. The day's visit counter is one row for the
+    whole hospital, locked until commit: every registration waits for it, so it is taken
+    as late in the transaction as the caller can."""
+    visit.visit_number = _visit_number(session, visit.facility_code)
     session.add(visit)
     session.flush()
     audit.record(
         session,
         actor,
         "visit.register",
-        patient_id=patient.id,
-        detail={"visit": visit.visit_number, "insurance": uses_insurance},
+        patient_id=visit.patient_id,
+        detail={"visit": visit.visit_number, "insurance": visit.uses_insurance},
     )
     return visit
 

@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session
 
 from smarthis.clinical.appointments import Appointment, todays_appointment
 from smarthis.clinical.models import Visit
-from smarthis.clinical.service import VisitRequest, new_visit, record_card_answer
+from smarthis.clinical.service import (
+    VisitRequest,
+    insert_visit,
+    prepare_visit,
+    record_card_answer,
+)
 from smarthis.config import Settings
 from smarthis.db import Database
 from smarthis.errors import DomainError
@@ -138,19 +143,37 @@ def kiosk_identify(
     settings: Settings,
     document: DocumentInput,
 ) -> Identified:
-    registration = identify(db, actor, document)
-    patient = registration.patient
-    # Today's appointment, the card question and its cached answer: one transaction.
-    with db.session() as session:
-        appointment = todays_appointment(session, actor.facility_code, patient.id, service_day())
-        request = _card_request(session, actor, patient)
-        cached = (
-            cached_answer_in(session, actor.facility_code, request, settings.bhxh_cache_seconds)
-            if request
+    lookups = _IdentifyLookups(actor, settings)
+    # Found or registered, with today's appointment and the card question: one transaction.
+    registration = identify(db, actor, document, then=lookups)
+    insurance = insurance_summary(
+        db, actor, portal, settings, registration.patient, (lookups.request, lookups.cached)
+    )
+    return Identified(registration, insurance, lookups.appointment)
+
+
+class _IdentifyLookups:
+    """What the kiosk shows after a card is read, looked up in identification's
+    transaction: today's appointment, the portal question and its cached answer."""
+
+    def __init__(self, actor: Principal, settings: Settings) -> None:
+        self._actor = actor
+        self._max_age_s = settings.bhxh_cache_seconds
+        self.appointment: Appointment | None = None
+        self.request: CardCheckRequest | None = None
+        self.cached: CardCheckAnswer | None = None
+
+    def __call__(self, session: Session, registration: Registration) -> None:
+        facility = self._actor.facility_code
+        patient = registration.patient
+        if not registration.created:  # nobody books a follow-up for a patient this new
+            self.appointment = todays_appointment(session, facility, patient.id, service_day())
+        self.request = _card_request(session, self._actor, patient)
+        self.cached = (
+            cached_answer_in(session, facility, self.request, self._max_age_s)
+            if self.request
             else None
         )
-    insurance = insurance_summary(db, actor, portal, settings, patient, (request, cached))
-    return Identified(registration, insurance, appointment)
 
 
 def kiosk_register(
@@ -271,7 +294,7 @@ def _write(
         if refused.code == "no_service_point":
             _require_specialty(session, actor, choice.specialty or "")
         raise
-    visit = new_visit(
+    visit = prepare_visit(
         session,
         actor,
         VisitRequest(
@@ -295,7 +318,11 @@ def _write(
         idempotency_key=choice.keys[1],
         via="kiosk",
     )
+    # The room's number, its ticket and the boards' event first; the hospital-wide visit
+    # number last (insert_visit says why), then the ticket is tied to the visit.
     ticket = queue.issue_placed(session, actor, request, placement)
+    insert_visit(session, actor, visit)
+    ticket.visit_id = visit.id
     return KioskRegistration(visit, ticket, placement.point, printer_target)
 
 

@@ -10,6 +10,7 @@ from smarthis.db import Database
 from smarthis.errors import DomainError, NotFound
 from smarthis.patients import identifiers as ids
 from smarthis.patients.service import (
+    AlsoInTransaction,
     Demographics,
     Identifier,
     Registration,
@@ -83,10 +84,14 @@ def _typed_demographics(doc: DocumentInput, what: str, what_en: str) -> Demograp
     )
 
 
-def identify(db: Database, actor: Principal, doc: DocumentInput) -> Registration:
+def identify(
+    db: Database, actor: Principal, doc: DocumentInput, then: AlsoInTransaction | None = None
+) -> Registration:
+    """The patient the document names, found or registered; `then` runs in that
+    transaction with the registration."""
     kind = _one_document(doc)
     if kind == "mrn":
-        return _by_mrn(db, actor, doc.mrn or "")
+        return _by_mrn(db, actor, doc.mrn or "", then)
     if kind in ("qr_text", "chip"):
         card = (
             ids.parse_cccd_qr(doc.qr_text or "")
@@ -94,7 +99,7 @@ def identify(db: Database, actor: Principal, doc: DocumentInput) -> Registration
             else (ids.parse_chip_reader(doc.chip or {}))
         )
         return register_or_find(
-            db, actor, _card_demographics(card, doc), [Identifier("cccd", card.number)]
+            db, actor, _card_demographics(card, doc), [Identifier("cccd", card.number)], then=then
         )
     if kind == "vneid_number":
         vneid = ids.parse_vneid(doc.vneid_number or "", doc.vneid_level2)
@@ -109,7 +114,7 @@ def identify(db: Database, actor: Principal, doc: DocumentInput) -> Registration
         if found is None and demographics.date_of_birth is not None:
             ids.check_cccd_consistency(vneid.info, demographics.date_of_birth, doc.sex)
         return register_or_find(
-            db, actor, demographics, [identifier], vneid_level2=vneid.level2_verified
+            db, actor, demographics, [identifier], vneid_level2=vneid.level2_verified, then=then
         )
     card_bhyt = ids.parse_bhyt(doc.bhyt_code or "")
     identifier = Identifier("bhxh", card_bhyt.bhxh_number)
@@ -122,10 +127,12 @@ def identify(db: Database, actor: Principal, doc: DocumentInput) -> Registration
     )
     if found is None and card_bhyt.code:
         demographics.bhyt_code = card_bhyt.code
-    return register_or_find(db, actor, demographics, [identifier])
+    return register_or_find(db, actor, demographics, [identifier], then=then)
 
 
-def _by_mrn(db: Database, actor: Principal, mrn: str) -> Registration:
+def _by_mrn(
+    db: Database, actor: Principal, mrn: str, then: AlsoInTransaction | None
+) -> Registration:
     with db.session() as session:
         patient = find_by_mrn(session, actor.facility_code, mrn)
         if patient is None:
@@ -136,7 +143,10 @@ def _by_mrn(db: Database, actor: Principal, mrn: str) -> Registration:
                 field="mrn",
             )
         audit.record(session, actor, "patient.identify", patient_id=patient.id, detail="mrn")
-        return Registration(patient, created=False)
+        registration = Registration(patient, created=False)
+        if then is not None:
+            then(session, registration)
+        return registration
 
 
 def register_typed(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -69,6 +70,11 @@ class Registration:
     patient: Patient
     created: bool
     identifiers: list[Identifier] = field(default_factory=list)
+
+
+# Work a caller does with the patient found or created (the registration), in the same
+# transaction.
+AlsoInTransaction = Callable[[Session, Registration], None]
 
 
 def _error(code: str, vi: str, en: str, field_name: str) -> DomainError:
@@ -220,8 +226,10 @@ def register_or_find(
     identifiers: list[Identifier],
     *,
     vneid_level2: bool = False,
+    then: AlsoInTransaction | None = None,
 ) -> Registration:
-    """The patient holding any of `identifiers`, or a new one with all of them.
+    """The patient holding any of `identifiers`, or a new one with all of them; `then` runs
+    in the same transaction with the registration (the kiosk reads what it shows next).
 
     Runs its own transactions: a registration that loses a race to the same identifier
     rolls back and returns the winner's patient."""
@@ -244,7 +252,10 @@ def register_or_find(
                         patient_id=existing.id,
                         detail={"by": [i.kind for i in identifiers]},
                     )
-                    return Registration(existing, created=False, identifiers=identifiers)
+                    found_one = Registration(existing, created=False, identifiers=identifiers)
+                    if then is not None:
+                        then(session, found_one)
+                    return found_one
                 patient = _create_patient(session, actor, demographics, identifiers)
                 patient.vneid_level2 = vneid_level2
                 audit.record(
@@ -254,7 +265,10 @@ def register_or_find(
                     patient_id=patient.id,
                     detail={"mrn": patient.mrn, "by": [i.kind for i in identifiers]},
                 )
-                return Registration(patient, created=True, identifiers=identifiers)
+                created = Registration(patient, created=True, identifiers=identifiers)
+                if then is not None:
+                    then(session, created)
+                return created
         except IntegrityError:
             continue  # another registration won the race: look again
     raise Conflict(

@@ -38,6 +38,22 @@ def test_qr_scan_creates_then_finds_the_same_patient(db: Database) -> None:
     assert first.patient.mrn.startswith(str(date.today().year))
 
 
+def test_work_given_to_identify_runs_in_its_transaction(db: Database) -> None:
+    seen: list[bool] = []
+
+    def refuse(_session: object, registration: service.Registration) -> None:
+        seen.append(registration.created)
+        raise DomainError("test_refused", "Từ chối", "Refused")
+
+    with pytest.raises(DomainError):
+        identify(db, ACTOR, DocumentInput(qr_text=QR_AN), then=refuse)
+    # The caller's work failed, so the patient it was given was never written.
+    assert seen == [True] and _count(db, Patient) == 0
+    identify(db, ACTOR, DocumentInput(qr_text=QR_AN))
+    identify(db, ACTOR, DocumentInput(qr_text=QR_AN), then=lambda _s, r: seen.append(r.created))
+    assert seen == [True, False]
+
+
 def test_twenty_concurrent_registrations_of_one_cccd_give_one_patient(db: Database) -> None:
     def register(_: int) -> int:
         return identify(db, ACTOR, DocumentInput(qr_text=QR_AN)).patient.id
