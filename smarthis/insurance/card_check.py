@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -44,6 +47,18 @@ def cached_answer_in(
     return parse_answer(json.loads(row.answer_json))
 
 
+def _upsert(insert: Callable[[Table], Any]) -> Any:
+    statement = insert(CardCheckCache.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=["facility_code", "card_key"],
+        set_={k: statement.excluded[k] for k in ("result_code", "answer_json", "checked_at")},
+    )
+
+
+# Built once (smarthis/db.py says why): every first card check of the day stores one.
+_STORE = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}
+
+
 def store_answer(
     db: Database, facility_code: str, request: CardCheckRequest, answer: CardCheckAnswer
 ) -> None:
@@ -55,16 +70,7 @@ def store_answer(
         "checked_at": utcnow(),
     }
     with db.session() as session:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(CardCheckCache).values(**values)
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["facility_code", "card_key"],
-                set_={
-                    k: statement.excluded[k] for k in ("result_code", "answer_json", "checked_at")
-                },
-            )
-        )
+        session.execute(_STORE[session.get_bind().dialect.name], values)
 
 
 def check_card(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from smarthis import events
@@ -888,6 +888,18 @@ def results_for_visit(
 # --- the performing room calls the patient ------------------------------------------------
 
 
+# Built once (smarthis/db.py says why): every call at every room looks for them.
+_ORDERED_ON_TICKET = (
+    select(OrderItem)
+    .where(
+        OrderItem.facility_code == bindparam("facility_code"),
+        OrderItem.ticket_id == bindparam("ticket_id"),
+        OrderItem.status == "ordered",
+    )
+    .order_by(OrderItem.id)
+)
+
+
 def ticket_called(session: Session, actor: Principal, ticket: Ticket) -> list[OrderItem]:
     """The room called (or recalled) a ticket: the order items it carries start
     (ordered -> in_progress) and the visit gets a "called_<kind>" step, once per item.
@@ -896,17 +908,8 @@ def ticket_called(session: Session, actor: Principal, ticket: Ticket) -> list[Or
     The queue engine stays free of orders (orders already depend on the queue, not the
     reverse); a ticket that carries no order item (reception, examination) changes nothing.
     Completing the ticket changes nothing either: results come from the workstation."""
-    items = list(
-        session.execute(
-            select(OrderItem)
-            .where(
-                OrderItem.facility_code == ticket.facility_code,
-                OrderItem.ticket_id == ticket.id,
-                OrderItem.status == "ordered",
-            )
-            .order_by(OrderItem.id)
-        ).scalars()
-    )
+    values = {"facility_code": ticket.facility_code, "ticket_id": ticket.id}
+    items = list(session.execute(_ORDERED_ON_TICKET, values).scalars())
     if not items:
         return []
     order = session.get(Order, items[0].order_id)

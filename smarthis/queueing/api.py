@@ -38,13 +38,9 @@ TicketId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def ticket_out(session: Session, ticket: Ticket) -> TicketOut:
-    point = session.execute(
-        select(ServicePoint).where(
-            ServicePoint.facility_code == ticket.facility_code,
-            ServicePoint.code == ticket.service_point_code,
-        )
-    ).scalar_one_or_none()
-    return ticket_out_at(ticket, point)
+    return ticket_out_at(
+        ticket, queue.find_point(session, ticket.facility_code, ticket.service_point_code)
+    )
 
 
 def ticket_out_at(ticket: Ticket, point: ServicePoint | None) -> TicketOut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from smarthis.db import utcnow
@@ -35,9 +35,34 @@ def eligible_waiting(point: ServicePoint, day: date):  # noqa: ANN201 - a WHERE 
     return _eligible(point.facility_code, point.code, day, utcnow())
 
 
-# Built once (smarthis/db.py says why): every queue change sends the room's snapshot.
+def _eligible_bound():  # noqa: ANN202 - the WHERE clause list with bindparams
+    return _eligible(*(bindparam(name) for name in ("facility_code", "code", "day", "now")))
+
+
+# Built once (smarthis/db.py says why): whom "call next" may choose from, in queue order
+# (the priority policy picks among them); run with `callable_values`.
+CALLABLE = (
+    select(Ticket.id, Ticket.priority_rank)
+    .where(*_eligible_bound())
+    .order_by(*queue_order())
+    .limit(200)
+)
+
+
+def callable_values(point: ServicePoint, day: date) -> dict[str, Any]:
+    return {"facility_code": point.facility_code, "code": point.code, "day": day, "now": utcnow()}
+
+
+# Built once (smarthis/db.py says why): every queue change sends the room's snapshot, read
+# in one round trip: the number being served (position 0), then the next ones (1, 2, ...)
+# each with how many wait in all (a window count).
 _SERVING = (
-    select(Ticket.display_number, Ticket.masked_name)
+    select(
+        literal_column("0").label("position"),
+        Ticket.display_number,
+        Ticket.masked_name,
+        literal_column("0").label("waiting"),
+    )
     .where(
         Ticket.facility_code == bindparam("facility_code"),
         Ticket.service_point_code == bindparam("code"),
@@ -46,22 +71,29 @@ _SERVING = (
     )
     .order_by(Ticket.called_at.desc())
     .limit(1)
+    .subquery()
 )
-# The next numbers and, on each row, how many wait in all (a window count: one query).
 _UPCOMING = (
-    select(Ticket.display_number, func.count().over())
-    .where(*_eligible(*(bindparam(name) for name in ("facility_code", "code", "day", "now"))))
+    select(
+        func.row_number().over(order_by=queue_order()).label("position"),
+        Ticket.display_number,
+        null().label("masked_name"),
+        func.count().over().label("waiting"),
+    )
+    .where(*_eligible_bound())
     .order_by(*queue_order())
     .limit(NEXT_SHOWN)
+    .subquery()
 )
+_SNAPSHOT = union_all(select(_SERVING), select(_UPCOMING)).order_by("position")
 
 
 def room_snapshot(session: Session, point: ServicePoint, day: date) -> dict[str, Any]:
     values = {"facility_code": point.facility_code, "code": point.code, "day": day}
-    serving = session.execute(_SERVING, values).first()
-    rows = session.execute(_UPCOMING, {**values, "now": utcnow()}).all()
-    upcoming = [number for number, _total in rows]
-    waiting_count = rows[0][1] if rows else 0
+    rows = session.execute(_SNAPSHOT, {**values, "now": utcnow()}).all()
+    serving = rows[0] if rows and rows[0].position == 0 else None
+    upcoming = [row for row in rows if row.position > 0]
+    waiting_count = upcoming[0].waiting if upcoming else 0
     return {
         "code": point.code,
         "name": point.name,
@@ -72,7 +104,7 @@ def room_snapshot(session: Session, point: ServicePoint, day: date) -> dict[str,
             if serving is not None
             else None
         ),
-        "next": upcoming,
+        "next": [row.display_number for row in upcoming],
         "waiting_count": waiting_count,
         # What a patient taking a number now should expect (shown under the count).
         "expected_wait_minutes": wait_for(waiting_count, point),

@@ -166,6 +166,15 @@ def _sse(event: Event) -> str:
     return text
 
 
+def _live_message(event: Event, replayed: set[int]) -> str:
+    if event.get("kind") == "resync":
+        return "event: resync\ndata: {}\n\n"
+    if event["event_id"] in replayed:  # already sent by the replay
+        replayed.discard(event["event_id"])
+        return ""
+    return _sse(event)
+
+
 async def event_stream(
     is_disconnected: Callable[[], Any],
     accepts: Callable[[Event], bool],
@@ -198,12 +207,10 @@ async def event_stream(
                     return
                 yield ": keepalive\n\n"
                 continue
-            if event.get("kind") == "resync":
-                yield "event: resync\ndata: {}\n\n"
-                continue
-            if event["event_id"] in replayed:
-                replayed.discard(event["event_id"])
-                continue
-            yield _sse(event)
+            # Events that arrived together (a call completes one patient and calls the
+            # next) leave in one write: a board costs a socket write per batch, not per event.
+            text = "".join(_live_message(e, replayed) for e in (event, *subscription.ready()))
+            if text:
+                yield text
     finally:
         subscription.close()

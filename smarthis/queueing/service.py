@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from smarthis import events
 from smarthis.counters import next_value
 from smarthis.db import Database, utcnow
 from smarthis.errors import Conflict, DomainError, NotFound
-from smarthis.queueing.board import eligible_waiting, queue_order, room_snapshot
+from smarthis.queueing.board import CALLABLE, callable_values, queue_order, room_snapshot
 from smarthis.queueing.clock import service_day
 from smarthis.queueing.models import QueueEvent, QueuePolicy, ServicePoint, Ticket
 from smarthis.queueing.names import call_name, mask_name
@@ -61,13 +61,36 @@ class TicketRequest:
     idempotency_key: str | None = None
 
 
-def get_point(session: Session, facility_code: str, code: str, *, lock: bool = False):
-    query = select(ServicePoint).where(
-        ServicePoint.facility_code == facility_code, ServicePoint.code == code
-    )
-    if lock:
-        query = query.with_for_update()
-    point = session.execute(query).scalar_one_or_none()
+# Built once (smarthis/db.py says why): every call, recall, transfer and ticket reads them.
+_POINT = select(ServicePoint).where(
+    ServicePoint.facility_code == bindparam("facility_code"),
+    ServicePoint.code == bindparam("code"),
+)
+_POINT_LOCKED = _POINT.with_for_update()
+_TICKET = select(Ticket).where(
+    Ticket.id == bindparam("ticket_id"), Ticket.facility_code == bindparam("facility_code")
+)
+# populate_existing: a row read earlier in this session is refreshed under the lock.
+_TICKET_LOCKED = _TICKET.with_for_update().execution_options(populate_existing=True)
+_CALLED_AT_POINT = select(Ticket).where(
+    Ticket.facility_code == bindparam("facility_code"),
+    Ticket.service_point_code == bindparam("code"),
+    Ticket.service_day == bindparam("day"),
+    Ticket.status == "called",
+)
+
+
+def find_point(session: Session, facility_code: str, code: str) -> ServicePoint | None:
+    values = {"facility_code": facility_code, "code": code}
+    return session.execute(_POINT, values).scalar_one_or_none()
+
+
+def get_point(
+    session: Session, facility_code: str, code: str, *, lock: bool = False
+) -> ServicePoint:
+    statement = _POINT_LOCKED if lock else _POINT
+    values = {"facility_code": facility_code, "code": code}
+    point = session.execute(statement, values).scalar_one_or_none()
     if point is None:
         raise NotFound(
             "service_point_not_found",
@@ -135,7 +158,8 @@ def _record_event(session: Session, point: ServicePoint, ticket: Ticket, kind: s
         payload["announce_vi"] = announcement_text(point, ticket)
     # Stored without its own id (readers add it from the row): one INSERT, no UPDATE after.
     # A Core statement: every queue change makes one, while the ticket counter is locked.
-    payload["event_id"] = session.execute(
+    events.store_and_emit(
+        session,
         _STORE_EVENT,
         {
             "facility_code": point.facility_code,
@@ -146,8 +170,9 @@ def _record_event(session: Session, point: ServicePoint, ticket: Ticket, kind: s
             "ticket_id": ticket.id,
             "payload": json.dumps(payload, ensure_ascii=False),
         },
-    ).scalar_one()
-    events.emit(session, {"topic": "queue", "facility": point.facility_code, **payload})
+        {"topic": "queue", "facility": point.facility_code, **payload},
+        "event_id",
+    )
 
 
 def _new_ticket(
@@ -273,13 +298,9 @@ def find_by_idempotency_key(session: Session, key: str) -> Ticket | None:
 
 
 def get_ticket(session: Session, actor: Principal, ticket_id: int, *, lock: bool = True) -> Ticket:
-    query = select(Ticket).where(
-        Ticket.id == ticket_id, Ticket.facility_code == actor.facility_code
-    )
-    if lock:
-        # populate_existing: a row read earlier in this session is refreshed under the lock.
-        query = query.with_for_update().execution_options(populate_existing=True)
-    ticket = session.execute(query).scalar_one_or_none()
+    statement = _TICKET_LOCKED if lock else _TICKET
+    values = {"ticket_id": ticket_id, "facility_code": actor.facility_code}
+    ticket = session.execute(statement, values).scalar_one_or_none()
     if ticket is None:
         raise NotFound(
             "ticket_not_found",
@@ -304,12 +325,7 @@ def _require_status(ticket: Ticket, allowed: tuple[str, ...], action_vi: str) ->
 def call_next(session: Session, actor: Principal, point_code: str) -> Ticket | None:
     point = get_point(session, actor.facility_code, point_code, lock=True)
     day = service_day()
-    rows = session.execute(
-        select(Ticket.id, Ticket.priority_rank)
-        .where(*eligible_waiting(point, day))
-        .order_by(*queue_order())
-        .limit(200)
-    ).all()
+    rows = session.execute(CALLABLE, callable_values(point, day)).all()
     policy = policy_for(session, actor.facility_code)
     chosen = choose_next(
         [Candidate(r.id, r.priority_rank) for r in rows],
@@ -319,14 +335,8 @@ def call_next(session: Session, actor: Principal, point_code: str) -> Ticket | N
     if chosen is None:
         return None
     # The patient now being served completes the previous call at this point.
-    for previous in session.execute(
-        select(Ticket).where(
-            Ticket.facility_code == point.facility_code,
-            Ticket.service_point_code == point.code,
-            Ticket.service_day == day,
-            Ticket.status == "called",
-        )
-    ).scalars():
+    called_here = {"facility_code": point.facility_code, "code": point.code, "day": day}
+    for previous in session.execute(_CALLED_AT_POINT, called_here).scalars():
         _complete(session, point, previous)
     ticket = get_ticket(session, actor, chosen.ticket_id)
     ticket.status = "called"

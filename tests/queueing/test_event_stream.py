@@ -20,9 +20,32 @@ async def _first_events(count: int, publish: list[dict]) -> list[str]:
     assert (await stream.__anext__()).startswith("retry:")
     for event in publish:
         bus.publish(event)
-    received = [await asyncio.wait_for(stream.__anext__(), timeout=5) for _ in range(count)]
+    # Events queued together may leave in one chunk: split the stream into its messages.
+    messages: list[str] = []
+    while len(messages) < count:
+        chunk = await asyncio.wait_for(stream.__anext__(), timeout=5)
+        messages += [m + "\n\n" for m in chunk.split("\n\n") if m]
     await stream.aclose()
-    return received
+    return messages
+
+
+def test_events_queued_together_leave_in_one_write() -> None:
+    async def run() -> str:
+        async def never_disconnected() -> bool:
+            return False
+
+        stream = event_stream(never_disconnected, lambda e: True, _no_replay, None)
+        await stream.__anext__()  # retry:
+        for number in (1, 2):
+            bus.publish(
+                {"event_id": 10 + number, "kind": "issued", "display_number": f"B-{number}"}
+            )
+        chunk = await asyncio.wait_for(stream.__anext__(), timeout=5)
+        await stream.aclose()
+        return chunk
+
+    chunk = asyncio.run(run())
+    assert chunk.startswith("id: 11\n") and "\n\nid: 12\n" in chunk
 
 
 def test_a_call_committed_after_a_later_id_still_reaches_the_board() -> None:
