@@ -40,7 +40,7 @@ def _eligible_bound():  # noqa: ANN202 - the WHERE clause list with bindparams
 
 
 # Built once (smarthis/db.py says why): whom "call next" may choose from, in queue order
-# (the priority policy picks among them); run with `callable_values`.
+# (the priority policy picks among them); run with `room_values`.
 CALLABLE = (
     select(Ticket.id, Ticket.priority_rank)
     .where(*_eligible_bound())
@@ -49,7 +49,8 @@ CALLABLE = (
 )
 
 
-def callable_values(point: ServicePoint, day: date) -> dict[str, Any]:
+def room_values(point: ServicePoint, day: date) -> dict[str, Any]:
+    """The values this module's built statements take for one room and day, as of now."""
     return {"facility_code": point.facility_code, "code": point.code, "day": day, "now": utcnow()}
 
 
@@ -89,8 +90,7 @@ _SNAPSHOT = union_all(select(_SERVING), select(_UPCOMING)).order_by("position")
 
 
 def room_snapshot(session: Session, point: ServicePoint, day: date) -> dict[str, Any]:
-    values = {"facility_code": point.facility_code, "code": point.code, "day": day}
-    rows = session.execute(_SNAPSHOT, {**values, "now": utcnow()}).all()
+    rows = session.execute(_SNAPSHOT, room_values(point, day)).all()
     serving = rows[0] if rows and rows[0].position == 0 else None
     upcoming = [row for row in rows if row.position > 0]
     waiting_count = upcoming[0].waiting if upcoming else 0

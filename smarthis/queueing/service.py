@@ -20,7 +20,7 @@ from smarthis import events
 from smarthis.counters import next_value
 from smarthis.db import Database, utcnow
 from smarthis.errors import Conflict, DomainError, NotFound
-from smarthis.queueing.board import CALLABLE, callable_values, queue_order, room_snapshot
+from smarthis.queueing.board import CALLABLE, queue_order, room_snapshot, room_values
 from smarthis.queueing.clock import service_day
 from smarthis.queueing.models import QueueEvent, QueuePolicy, ServicePoint, Ticket
 from smarthis.queueing.names import call_name, mask_name
@@ -325,7 +325,7 @@ def _require_status(ticket: Ticket, allowed: tuple[str, ...], action_vi: str) ->
 def call_next(session: Session, actor: Principal, point_code: str) -> Ticket | None:
     point = get_point(session, actor.facility_code, point_code, lock=True)
     day = service_day()
-    rows = session.execute(CALLABLE, callable_values(point, day)).all()
+    rows = session.execute(CALLABLE, room_values(point, day)).all()
     policy = policy_for(session, actor.facility_code)
     chosen = choose_next(
         [Candidate(r.id, r.priority_rank) for r in rows],
