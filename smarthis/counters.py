@@ -20,12 +20,15 @@ class Counter(Base):
     value: Mapped[int] = mapped_column(BigId, default=0)
 
 
-# Built once (smarthis/db.py says why): every visit and ticket takes a number.
+_COUNTERS = Counter.__table__
+# Built once (smarthis/db.py says why): every visit and ticket takes a number. A Core
+# statement on the table, not on the mapped class: an ORM UPDATE runs the bulk-update
+# machinery (session synchronisation) for a row no session holds.
 _INCREMENT = (
-    update(Counter)
-    .where(Counter.name == bindparam("counter"))
-    .values(value=Counter.value + 1)
-    .returning(Counter.value)
+    update(_COUNTERS)
+    .where(_COUNTERS.c.name == bindparam("counter"))
+    .values(value=_COUNTERS.c.value + 1)
+    .returning(_COUNTERS.c.value)
 )
 
 
@@ -39,7 +42,7 @@ def next_value(session: Session, name: str) -> int:
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # A concurrent first number wins harmlessly thanks to ON CONFLICT DO NOTHING.
-    session.execute(insert(Counter).values(name=name, value=0).on_conflict_do_nothing())
+    session.execute(insert(_COUNTERS).values(name=name, value=0).on_conflict_do_nothing())
     return int(session.execute(_INCREMENT, {"counter": name}).scalar_one())
 
 

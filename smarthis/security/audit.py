@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, select, update
+from sqlalchemy import bindparam, cast, event, func, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, SessionTransaction
 
 from smarthis.db import utcnow
@@ -26,11 +27,22 @@ _MOVE_HEAD = (
     .where(_HEAD.c.id == 1)
     .values(last_id=bindparam("head_id"), last_hash=bindparam("head_hash"))
 )
-# Every value named apart from the head's columns: a parameter named like a column of
-# audit_head (`id`) would otherwise be added to the CTE's SET clause.
-_APPEND_MOVING_HEAD = (
+# PostgreSQL: every entry of a transaction in one INSERT from arrays (one per column,
+# unnested in step), the head moved in a data-modifying CTE of the same statement: one
+# round trip and one cached statement whatever the number of entries (a multi-row VALUES
+# would be compiled anew for each count). The arrays are named apart from the head's
+# columns: a parameter named like a column of audit_head (`id`) would join the CTE's SET.
+_APPEND_ALL_MOVING_HEAD = (
     insert(_LOG)
-    .values({column.name: bindparam(f"entry_{column.name}") for column in _LOG.columns})
+    .from_select(
+        [column.name for column in _LOG.columns],
+        select(
+            *(
+                func.unnest(cast(bindparam(f"entries_{column.name}"), ARRAY(column.type)))
+                for column in _LOG.columns
+            )
+        ),
+    )
     .add_cte(_MOVE_HEAD.cte("moved_head"))
 )
 
@@ -124,12 +136,8 @@ def _chain_pending_entries(session: Session) -> None:
     # trips as can be.
     head = {"head_id": last_id, "head_hash": last_hash}
     if session.get_bind().dialect.name == "postgresql":
-        # The last entry moves the head in a data-modifying CTE of its own INSERT: one round
-        # trip for the usual single entry. (A multi-row VALUES would not be cached.)
-        if len(rows) > 1:
-            session.execute(insert(_LOG), rows[:-1])
-        last = {f"entry_{name}": value for name, value in rows[-1].items()}
-        session.execute(_APPEND_MOVING_HEAD, {**last, **head})
+        columns = {f"entries_{c.name}": [row[c.name] for row in rows] for c in _LOG.columns}
+        session.execute(_APPEND_ALL_MOVING_HEAD, {**columns, **head})
     else:
         session.execute(insert(_LOG), rows)
         session.execute(_MOVE_HEAD, head)
