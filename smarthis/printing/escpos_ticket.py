@@ -7,19 +7,51 @@ drawn with the bundled DejaVu font: what the screen shows is what the paper gets
 
 from __future__ import annotations
 
+import os
+import platform
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from escpos.escpos import Escpos
-from escpos.exceptions import DeviceNotFoundError
-from escpos.printer import Dummy, Network
 from PIL import Image, ImageDraw
 
 from smarthis.printing.ticket import TicketPrint, layout_ticket, ticket_font
+
+if TYPE_CHECKING:
+    from escpos.escpos import Escpos
 
 # A generic 80 mm, 203 dpi printer (576 dots a line) that cuts: python-escpos centres and
 # checks image width against the profile.
 PRINTER_PROFILE = "TM-T20II"
 CONNECT_TIMEOUT_S = 3.0
+
+
+def _use_capabilities_cache() -> None:
+    """Called before python-escpos is first imported (on the first print job).
+
+    Importing python-escpos reads its printer-capabilities YAML (over a second here)
+    unless it finds the pickle it makes of it, which by default it writes to a new
+    temporary directory in every process: each app worker paid the second at start-up and
+    left a directory behind. The import now waits until something is printed, and the
+    pickle is kept in the user's cache directory: used once it is there, and put there
+    whole (written aside, then renamed), so no process ever reads half of one."""
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" in os.environ:
+        return
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "smarthis"
+    if (cache / f"{platform.python_version()}.capabilities.pickle").exists():
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = str(cache)
+        return
+    from escpos import capabilities  # this once: parses the YAML, pickles it to a temp dir
+
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        kept = cache / Path(capabilities.pickle_path).name
+        aside = kept.with_suffix(f".{os.getpid()}.tmp")
+        shutil.copyfile(capabilities.pickle_path, aside)
+        os.replace(aside, kept)
+    except OSError:
+        pass  # no cache directory: the next process parses the YAML again
 
 
 class PrinterUnavailable(Exception):
@@ -73,6 +105,9 @@ def ticket_escpos_bytes(ticket: TicketPrint) -> bytes:
 
 
 def _job_bytes(image: Image.Image) -> bytes:
+    _use_capabilities_cache()
+    from escpos.printer import Dummy
+
     printer = Dummy(profile=PRINTER_PROFILE)
     _write_job(printer, image)
     return printer.output
@@ -104,6 +139,10 @@ def _send_tcp(image: Image.Image, target: str) -> None:
         host, port = None, None
     if not host or port is None:
         raise PrinterUnavailable(f"Địa chỉ máy in không hợp lệ: {target!r}", target)
+    _use_capabilities_cache()
+    from escpos.exceptions import DeviceNotFoundError
+    from escpos.printer import Network
+
     printer = Network(host=host, port=port, timeout=CONNECT_TIMEOUT_S)
     try:
         printer.open()
