@@ -14,7 +14,7 @@ from smarthis.db import MAX_ID, Database
 from smarthis.kiosk import service
 from smarthis.patients.identify import DocumentInput
 from smarthis.queueing.api import ticket_out, ticket_out_at
-from smarthis.queueing.choices import menu
+from smarthis.queueing.choices import MenuCache
 from smarthis.queueing.names import mask_name
 from smarthis.queueing.priority import age_on
 from smarthis.queueing.schemas import ChoiceOut, ChoicesOut, TicketOut
@@ -159,12 +159,23 @@ async def identify(
 # waits for the event loop and the GIL when the boards' streams are busy.
 
 
+def _menu_cache(request: Request) -> MenuCache:
+    """The app's kiosk menus (one cache per app, as for the token cache)."""
+    state = request.app.state
+    cache = getattr(state, "kiosk_menus", None)
+    if cache is None:
+        cache = state.kiosk_menus = MenuCache()
+    return cache
+
+
 @router.get("/choices")
 async def choices(
+    request: Request,
     principal: Principal = Depends(require(Permission.KIOSK_SELF_SERVICE)),
     db: Database = Depends(database),
 ) -> ChoicesOut:
-    offered = await run_in_threadpool(menu, db, principal.facility_code)
+    cache = _menu_cache(request)
+    offered = await run_in_threadpool(cache.menu, db, principal.facility_code)
     return ChoicesOut(
         specialties=[ChoiceOut(**c.__dict__) for c in offered.examinations],
         services=[ChoiceOut(**c.__dict__) for c in offered.services],

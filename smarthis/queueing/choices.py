@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -77,3 +79,33 @@ def _choice(
         waiting=sum(ahead.get(p.code, 0) for p in group),
         expected_wait_minutes=min(wait_for(ahead.get(p.code, 0), p) for p in group),
     )
+
+
+# Every patient at a kiosk opens the menu (three queries, a fifth of a registration's
+# database work); at the morning peak several kiosks open it each second. The menu is
+# kept this long, per facility: its waiting counts and expected waits are then at most
+# this old, and a room that closes may stay offered as long (the ticket then goes to an
+# open room, or the kiosk says none is open).
+MENU_FRESH_S = 2.0
+
+
+class MenuCache:
+    """The kiosk menu per facility, computed again once older than `fresh_s`. Shared by
+    the worker's request threads: two that find it stale at once both compute it (the
+    same answer), which is cheaper than making one wait for the other."""
+
+    def __init__(
+        self, fresh_s: float = MENU_FRESH_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.fresh_s = fresh_s
+        self._clock = clock
+        self._menus: dict[str, tuple[float, Menu]] = {}
+
+    def menu(self, db: Database, facility_code: str) -> Menu:
+        now = self._clock()
+        kept = self._menus.get(facility_code)
+        if kept is not None and now - kept[0] < self.fresh_s:
+            return kept[1]
+        fresh = menu(db, facility_code)
+        self._menus[facility_code] = (now, fresh)
+        return fresh
