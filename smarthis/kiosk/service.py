@@ -322,7 +322,7 @@ def _write(
     # number last (insert_visit says why), then the ticket is tied to the visit.
     ticket = queue.issue_placed(session, actor, request, placement)
     insert_visit(session, actor, visit)
-    ticket.visit_id = visit.id
+    queue.link_visit(session, ticket, visit.id)
     return KioskRegistration(visit, ticket, placement.point, printer_target)
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from smarthis import events
 from smarthis.counters import next_value
@@ -78,6 +79,22 @@ _CALLED_AT_POINT = select(Ticket).where(
     Ticket.service_day == bindparam("day"),
     Ticket.status == "called",
 )
+
+
+_TICKETS = Ticket.__table__
+_LINK_VISIT = (
+    update(_TICKETS)
+    .where(_TICKETS.c.id == bindparam("ticket_id"))
+    .values(visit_id=bindparam("linked_visit_id"))
+)
+
+
+def link_visit(session: Session, ticket: Ticket, visit_id: int) -> None:
+    """Tie a ticket issued before its visit was numbered to the visit (the kiosk numbers
+    the visit last). A Core UPDATE, the ORM told the value is stored: an attribute change
+    would be flushed at commit by the unit of work, several times the cost."""
+    session.execute(_LINK_VISIT, {"ticket_id": ticket.id, "linked_visit_id": visit_id})
+    set_committed_value(ticket, "visit_id", visit_id)
 
 
 def find_point(session: Session, facility_code: str, code: str) -> ServicePoint | None:
