@@ -94,6 +94,15 @@ class EventBus:
             self._subscribers.add(sub)
         return Subscription(self, sub)
 
+    def tick(self, loop: asyncio.AbstractEventLoop, marker: Event) -> int:
+        """Give `marker` to every subscriber on `loop` (from that loop), whatever it accepts;
+        the number of subscribers it reached."""
+        with self._lock:
+            subs = [sub for sub in self._subscribers if sub.loop is loop]
+        for sub in subs:
+            sub.queue.put_nowait(marker)
+        return len(subs)
+
     def _close(self, sub: _Subscriber) -> None:
         with self._lock:
             self._subscribers.discard(sub)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import weakref
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -175,6 +176,32 @@ def _live_message(event: Event, replayed: set[int]) -> str:
     return _sse(event)
 
 
+# A quiet stream sends a comment every KEEPALIVE_S (proxies keep it open, and a board that
+# is gone is noticed). One timer per worker marks the moment for every stream on its event
+# loop: a timeout around each stream's wait was armed and cancelled for every event, for
+# every board, a quarter of the streams' CPU in the queue bench.
+KEEPALIVE: Event = {"kind": "keepalive"}
+_tickers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _keep_ticking() -> None:
+    """Start this event loop's keepalive timer unless it runs."""
+    loop = asyncio.get_running_loop()
+    ticker = _tickers.get(loop)
+    if ticker is None or ticker.done():
+        _tickers[loop] = loop.create_task(_tick(loop))
+
+
+async def _tick(loop: asyncio.AbstractEventLoop) -> None:
+    # Ends once no stream is left on this loop; the next stream starts it again.
+    while True:
+        await asyncio.sleep(KEEPALIVE_S)
+        if bus.tick(loop, KEEPALIVE) == 0:
+            return
+
+
 async def event_stream(
     is_disconnected: Callable[[], Any],
     accepts: Callable[[Event], bool],
@@ -187,6 +214,7 @@ async def event_stream(
     alone: ids are taken at insert, not at commit, so on PostgreSQL a call may commit after
     an event with a larger id and still has to reach the board."""
     subscription = bus.open(accepts)
+    _keep_ticking()
     try:
         yield "retry: 2000\n\n"  # reconnect quickly after a network cut or a restart
         replayed: set[int] = set()
@@ -198,18 +226,21 @@ async def event_stream(
                 for event in missed:
                     yield _sse(event)
                     replayed.add(event["event_id"])
+        quiet = True  # nothing sent since the last tick
         while True:
-            try:
-                async with asyncio.timeout(KEEPALIVE_S):  # no task per event, unlike wait_for
-                    event = await subscription.get()
-            except TimeoutError:
-                if await is_disconnected():
-                    return
-                yield ": keepalive\n\n"
+            event = await subscription.get()
+            if event is KEEPALIVE:
+                if quiet:
+                    if await is_disconnected():
+                        return
+                    yield ": keepalive\n\n"
+                quiet = True
                 continue
+            quiet = False
             # Events that arrived together (a call completes one patient and calls the
             # next) leave in one write: a board costs a socket write per batch, not per event.
-            text = "".join(_live_message(e, replayed) for e in (event, *subscription.ready()))
+            batch = (event, *subscription.ready())
+            text = "".join(_live_message(e, replayed) for e in batch if e is not KEEPALIVE)
             if text:
                 yield text
     finally:

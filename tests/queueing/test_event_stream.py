@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from smarthis.events import bus
+from smarthis.queueing import display
 from smarthis.queueing.display import event_stream
 
 
@@ -57,3 +58,60 @@ def test_a_call_committed_after_a_later_id_still_reaches_the_board() -> None:
     received = asyncio.run(_first_events(2, events))
     assert received[0].startswith("id: 5\n") and received[1].startswith("id: 4\n")
     assert '"B-0001"' in received[1]
+
+
+def test_a_quiet_stream_keeps_alive_and_ends_when_the_board_is_gone(monkeypatch) -> None:
+    monkeypatch.setattr(display, "KEEPALIVE_S", 0.01)
+    gone = False
+
+    async def disconnected() -> bool:
+        return gone
+
+    async def run() -> tuple[list[str], bool]:
+        nonlocal gone
+        streams = [event_stream(disconnected, lambda e: True, _no_replay, None) for _ in "ab"]
+        for stream in streams:
+            await stream.__anext__()  # retry:
+        # One timer for the loop marks every quiet stream.
+        sent = [await asyncio.wait_for(s.__anext__(), timeout=5) for s in streams]
+        gone = True
+        ended = False
+        try:
+            await asyncio.wait_for(streams[0].__anext__(), timeout=5)
+        except StopAsyncIteration:
+            ended = True
+        await streams[1].aclose()
+        return sent, ended
+
+    sent, ended = asyncio.run(run())
+    assert sent == [": keepalive\n\n"] * 2
+    assert ended and bus.subscriber_count == 0
+
+
+def test_a_stream_that_sent_an_event_since_the_last_tick_sends_no_keepalive(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(display, "KEEPALIVE_S", 3600)  # the ticks here are given by hand
+
+    async def run() -> list[str]:
+        async def never_disconnected() -> bool:
+            return False
+
+        loop = asyncio.get_running_loop()
+        stream = event_stream(never_disconnected, lambda e: True, _no_replay, None)
+        await stream.__anext__()  # retry:
+        chunks = []
+        bus.publish({"event_id": 31, "kind": "issued", "display_number": "B-0031"})
+        chunks.append(await asyncio.wait_for(stream.__anext__(), timeout=5))
+        bus.tick(loop, display.KEEPALIVE)  # an event went since the last tick: nothing
+        bus.publish({"event_id": 32, "kind": "issued", "display_number": "B-0032"})
+        chunks.append(await asyncio.wait_for(stream.__anext__(), timeout=5))
+        bus.tick(loop, display.KEEPALIVE)
+        bus.tick(loop, display.KEEPALIVE)  # a whole quiet interval: a keepalive
+        chunks.append(await asyncio.wait_for(stream.__anext__(), timeout=5))
+        await stream.aclose()
+        return chunks
+
+    first, second, third = asyncio.run(run())
+    assert first.startswith("id: 31\n") and second.startswith("id: 32\n")
+    assert third == ": keepalive\n\n"
