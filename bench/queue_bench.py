@@ -46,6 +46,7 @@ from bench.fixtures import (
     prepare_postgres,
     prepare_sqlite,
 )
+from bench.http_client import HttpError, KioskConnection
 from bench.servers import Server, kill_group, start_app, start_bhxh_simulator
 from bench.sse_client import StreamRefused, sse_lines
 from bench.stats import summary_ms
@@ -58,6 +59,7 @@ BOARD_CONNECT_S = 30.0
 CEILING_S = 3.0
 CALL_DELIVERY_TIMEOUT_S = 5.0  # a board that has not shown a call by then missed it
 REQUEST_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+REQUEST_TIMEOUT_S = 30.0
 STREAM_READ_TIMEOUT_S = 60.0  # the server sends a keepalive every 15 s
 GOAL_REGISTRATION_P95_MS = 50.0
 GOAL_CALL_TO_BOARD_P99_MS = 250.0
@@ -69,6 +71,8 @@ RECEPTION_LOGIN = "letan.hoa"
 WARM_UP_REGISTRATIONS = 6
 
 _started: list[Server] = []  # what the watchdog must end if the run overstays
+# The kiosks' own connections (bench/http_client.py) or, for the warm-up, an httpx client.
+Client = KioskConnection | httpx.AsyncClient
 
 
 # -- measuring -----------------------------------------------------------------------------
@@ -87,14 +91,14 @@ class Recorder:
             self.error_samples.append({"step": step, "detail": detail[:400]})
 
     async def timed(
-        self, client: httpx.AsyncClient, method: str, url: str, step: str, **kwargs: Any
-    ) -> tuple[httpx.Response, float] | None:
+        self, client: Client, method: str, url: str, step: str, **kwargs: Any
+    ) -> tuple[Any, float] | None:
         """The response and its latency in seconds, or None (counted as an error) for a
         transport error or any answer outside 2xx."""
         started = time.perf_counter()
         try:
             response = await client.request(method, url, **kwargs)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, HttpError) as exc:
             self.requests += 1
             self.error(step, f"{type(exc).__name__}: {exc}")
             return None
@@ -132,7 +136,7 @@ class KioskOutcome:
 
 
 async def _register_one(
-    client: httpx.AsyncClient,
+    client: Client,
     rec: Recorder,
     headers: dict[str, str],
     card: ScannedCard,
@@ -205,31 +209,32 @@ async def run_kiosks(
         work.put_nowait((index, card))
     outcome = KioskOutcome()
 
-    async def kiosk(number: int, client: httpx.AsyncClient) -> None:
+    async def kiosk(number: int) -> None:
         headers = _bearer(kiosk_tokens[number % len(kiosk_tokens)])
         rng = random.Random(number)
+        client = KioskConnection(base_url, KEEPALIVE_EXPIRY_S, REQUEST_TIMEOUT_S)
         if think_s:
             # Patients do not all scan in the same millisecond: kiosks start spread out
             # over one registration cycle (two pauses).
             await asyncio.sleep(rng.uniform(0, 2 * think_s))
-        while time.monotonic() < deadline:
-            try:
-                index, card = work.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            key = f"bench-{run_id}-{index:05d}"
-            await _register_one(client, rec, headers, card, key, rng, outcome, think_s)
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    index, card = work.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                key = f"bench-{run_id}-{index:05d}"
+                await _register_one(client, rec, headers, card, key, rng, outcome, think_s)
+        finally:
+            client.close()
 
-    async with httpx.AsyncClient(
-        base_url=base_url, limits=_pool(kiosks), timeout=REQUEST_TIMEOUT
-    ) as client:
-        started = time.perf_counter()
-        tasks = [asyncio.create_task(kiosk(k, client)) for k in range(kiosks)]
-        _done, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
-        outcome.duration_s = time.perf_counter() - started
+    started = time.perf_counter()
+    tasks = [asyncio.create_task(kiosk(k)) for k in range(kiosks)]
+    _done, pending = await asyncio.wait(tasks, timeout=max(0.0, deadline - time.monotonic()))
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    outcome.duration_s = time.perf_counter() - started
     outcome.unfinished = work.qsize() + len(pending)
     return outcome
 
