@@ -91,8 +91,8 @@ _LINK_VISIT = (
 
 def link_visit(session: Session, ticket: Ticket, visit_id: int) -> None:
     """Tie a ticket issued before its visit was numbered to the visit (the kiosk numbers
-    the visit last). A Core UPDATE, the ORM told the value is stored: an attribute change
-    would be flushed at commit by the unit of work, several times the cost."""
+    the visit last). A Core UPDATE, then the ORM is told the value is stored: setting the
+    attribute would have the unit of work flush it at commit, several times the cost."""
     session.execute(_LINK_VISIT, {"ticket_id": ticket.id, "linked_visit_id": visit_id})
     set_committed_value(ticket, "visit_id", visit_id)
 
