@@ -29,6 +29,7 @@ from smarthis.insurance.portal_client import (
     PortalUnavailable,
 )
 from smarthis.insurance.result_codes import ReceptionAction
+from smarthis.kiosk import gate
 from smarthis.patients import identifiers as ids
 from smarthis.patients.identify import DocumentInput, identify
 from smarthis.patients.models import Patient
@@ -145,7 +146,8 @@ def kiosk_identify(
 ) -> Identified:
     lookups = _IdentifyLookups(actor, settings)
     # Found or registered, with today's appointment and the card question: one transaction.
-    registration = identify(db, actor, document, then=lookups)
+    with gate.transactions:
+        registration = identify(db, actor, document, then=lookups)
     insurance = insurance_summary(
         db, actor, portal, settings, registration.patient, (lookups.request, lookups.cached)
     )
@@ -196,7 +198,7 @@ def kiosk_register(
     try:
         # No look-up of the key first: a repeated key is rare (a double tap, a retry after a
         # lost answer) and the visit's unique key refuses it at INSERT, handled below.
-        with db.session() as session:
+        with gate.transactions, db.session() as session:
             patient, card_request = _prepare(session, actor, choice)
             answer = (
                 cached_answer_in(
@@ -214,7 +216,7 @@ def kiosk_register(
             answer = ask_portal(db, portal, actor.facility_code, card_request)
         except PortalUnavailable:
             answer = None
-        with db.session() as session:
+        with gate.transactions, db.session() as session:
             patient, _request = _prepare(session, actor, choice)
             return _write(session, actor, patient, choice, answer)
     except IntegrityError:
@@ -417,13 +419,14 @@ def kiosk_take_number(
             "This service needs a registered visit",
             field="kind",
         )
-    return queue.issue_ticket_once(
-        db,
-        actor,
-        queue.TicketRequest(
-            kind=kind,
-            priority_group=declared_priority,
-            via="kiosk",
-            idempotency_key=f"{idempotency_key}:number",
-        ),
-    )
+    with gate.transactions:
+        return queue.issue_ticket_once(
+            db,
+            actor,
+            queue.TicketRequest(
+                kind=kind,
+                priority_group=declared_priority,
+                via="kiosk",
+                idempotency_key=f"{idempotency_key}:number",
+            ),
+        )
