@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from smarthis.db import utcnow
 from smarthis.errors import Conflict, DomainError, NotFound
 from smarthis.facility.models import Room
 from smarthis.queueing.clock import HOSPITAL_TZ, service_day
@@ -181,13 +182,20 @@ def entries_between(
 
 
 def today_entries(
-    session: Session, facility_code: str, *, room_code: str | None = None, login: str | None = None
+    session: Session,
+    facility_code: str,
+    *,
+    room_code: str | None = None,
+    login: str | None = None,
+    now: datetime | None = None,
 ) -> list[EntryView]:
-    """Today's plan (and last night's shift still running), for a workstation's header."""
-    today = service_day()
-    return entries_between(
+    """Today's plan and last night's shift while it still runs, for a workstation's header."""
+    now = now or utcnow()
+    today = service_day(now)
+    yesterday_on = entries_between(
         session, facility_code, today - timedelta(days=1), today, room_code=room_code, login=login
     )
+    return [e for e in yesterday_on if e.work_date == today or e.ends_at > now]
 
 
 def _closed_rooms_query() -> Select:

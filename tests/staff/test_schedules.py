@@ -189,3 +189,18 @@ def test_the_menu_counts_only_rooms_open_now(hospital: Database) -> None:
     closed_one = breast_oncology()
     # The closed room neither counts as a room nor lends its queue to the expected wait.
     assert (closed_one.rooms, closed_one.waiting, closed_one.expected_wait_minutes) == (1, 0, 0)
+
+
+def test_todays_entries_keep_last_nights_shift_only_while_it_runs(hospital: Database) -> None:
+    _plan(hospital, "bs.minh", "PK-102", DAY - timedelta(days=1), "night")
+    _plan(hospital, "bs.minh", "PK-103", DAY - timedelta(days=1), "morning")
+    _plan(hospital, "bs.minh", "PK-103", DAY, "afternoon")
+
+    def rooms_at(at: datetime) -> list[tuple[date, str]]:
+        with hospital.session() as s:
+            found = schedules.today_entries(s, "48001", login="bs.minh", now=at)
+            return [(e.work_date, e.shift) for e in found]
+
+    last_night = (DAY - timedelta(days=1), "night")
+    assert rooms_at(_at(6, 30)) == [last_night, (DAY, "afternoon")]
+    assert rooms_at(_at(7, 0)) == [(DAY, "afternoon")]  # the night ended at 07:00
