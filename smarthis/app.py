@@ -69,6 +69,7 @@ def create_app(
     from smarthis.billing.kiosk_api import router as kiosk_billing_router
     from smarthis.billing.pages import router as cashier_pages_router
     from smarthis.clinical.api import router as visits_router
+    from smarthis.clinical.appointments_api import router as appointments_router
     from smarthis.clinical.examination_api import router as examination_router
     from smarthis.clinical.pages import router as clinical_pages_router
     from smarthis.clinical.timeline_api import router as timeline_router
@@ -109,6 +110,7 @@ def create_app(
         patients_router,
         visits_router,
         examination_router,
+        appointments_router,
         timeline_router,
         insurance_router,
         queue_router,

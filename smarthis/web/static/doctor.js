@@ -56,6 +56,7 @@ $("#call-next").addEventListener("click", async () => {
     say("#queue-message", error.message, true);
   }
   refreshQueue();
+  document.dispatchEvent(new CustomEvent("patient-called"));
 });
 
 $("#complete-ticket").addEventListener("click", async () => {
