@@ -132,9 +132,9 @@ def follow_ups_on(
             (VisitDiagnosis.visit_id == Visit.id) & VisitDiagnosis.is_main.is_(True),
         )
         .where(
-            Visit.facility_code == actor.facility_code,
-            Examination.conclusion == "follow_up",
+            Examination.facility_code == actor.facility_code,
             Examination.follow_up_date == day,
+            Examination.conclusion == "follow_up",
         )
         .order_by(Examination.concluded_at.desc())
     ).all()

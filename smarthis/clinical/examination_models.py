@@ -15,7 +15,11 @@ class Examination(Base):
     """One per visit: what the doctor wrote and how the visit ended."""
 
     __tablename__ = "examinations"
-    __table_args__ = (UniqueConstraint("visit_id"),)
+    __table_args__ = (
+        UniqueConstraint("visit_id"),
+        # The day's follow-up list of every examination room (clinical/appointments.py).
+        Index("ix_examinations_follow_up", "facility_code", "follow_up_date"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     facility_code: Mapped[str] = mapped_column(String(10))
