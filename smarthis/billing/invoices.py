@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,9 +27,9 @@ from smarthis.inpatient.bed_days import charge_bed_days
 from smarthis.inpatient.models import Stay
 from smarthis.insurance import copay
 from smarthis.patients.identifiers.bhyt import parse_bhyt
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security.principal import Principal
 
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SELF_PAY_CATEGORY = "9"  # MA_DOITUONG_KCB 9: not using the card
 # The engine needs a level even when nobody uses a card; with category 9 it pays nothing.
 _NEUTRAL_LEVEL = 4

@@ -5,7 +5,6 @@ the PDF, so both say the same thing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -17,8 +16,7 @@ from smarthis.clinical.models import Visit
 from smarthis.config import Settings
 from smarthis.errors import Conflict
 from smarthis.patients.models import Patient
-
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from smarthis.queueing.clock import HOSPITAL_TZ
 
 
 @dataclass(frozen=True)

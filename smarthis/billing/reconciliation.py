@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from smarthis.billing.invoices import HOSPITAL_TZ
 from smarthis.billing.models import Payment, Refund
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security.principal import Principal
 
 

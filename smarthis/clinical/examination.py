@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -31,12 +30,11 @@ from smarthis.db import MAX_ID, utcnow
 from smarthis.errors import Conflict, DomainError, NotFound
 from smarthis.integrations.emr.outbound import queue_visit_export
 from smarthis.patients.models import Patient
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.queueing.models import Ticket
 from smarthis.security import audit
 from smarthis.security.principal import Principal
 from smarthis.security.service import get_staff_by_login
-
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 CONCLUSIONS: tuple[str, ...] = ("home", "follow_up", "admit", "referral")
 CONCLUSION_NAMES_VI = {

@@ -9,7 +9,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.lib.units import mm
@@ -19,8 +18,8 @@ from reportlab.pdfgen import canvas
 from smarthis.clinical.examination import VisitRecord
 from smarthis.errors import Conflict
 from smarthis.printing.pdf_ticket import BOLD_FONT, REGULAR_FONT, _register_fonts
+from smarthis.queueing.clock import HOSPITAL_TZ
 
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 SEX_VI = {"male": "Nam", "female": "Nữ"}
 
 

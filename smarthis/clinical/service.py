@@ -9,7 +9,6 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -32,12 +31,12 @@ from smarthis.insurance.result_codes import ReceptionAction
 from smarthis.patients import identifiers as ids
 from smarthis.patients.models import Patient
 from smarthis.patients.service import get_patient, record_verified_card
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security import audit
 from smarthis.security.principal import Principal, system_principal
 from smarthis.security.service import duty_officer_for
 
 log = logging.getLogger(__name__)
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # A claim older than this belongs to a worker that died mid-check: take it over.
 STALE_CLAIM = timedelta(minutes=5)

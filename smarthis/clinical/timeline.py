@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smarthis.catalogs.lab import lab_analytes
-from smarthis.clinical.examination import CONCLUSION_NAMES_VI, HOSPITAL_TZ
+from smarthis.clinical.examination import CONCLUSION_NAMES_VI
 from smarthis.clinical.examination_models import Examination, VisitDiagnosis, VitalSigns
 from smarthis.clinical.models import Visit
 from smarthis.orders import service as orders
@@ -23,6 +23,7 @@ from smarthis.orders.models import LabResult, Order, OrderItem, Report, Specimen
 from smarthis.patients.models import Patient
 from smarthis.patients.service import find_patient
 from smarthis.pharmacy import service as pharmacy
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.queueing.models import QueueEvent, ServicePoint, Ticket
 from smarthis.security import audit
 from smarthis.security.principal import Principal

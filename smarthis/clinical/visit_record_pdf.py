@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from reportlab.lib.pagesizes import A4
 
-from smarthis.clinical.examination import CONCLUSION_NAMES_VI, HOSPITAL_TZ, VisitRecord
+from smarthis.clinical.examination import CONCLUSION_NAMES_VI, VisitRecord
 from smarthis.clinical.papers import SEX_VI, Hospital
 from smarthis.clinical.timeline import lab_value_text, vitals_text
 from smarthis.orders.service import ItemResults
@@ -18,6 +18,7 @@ from smarthis.pharmacy.prescription_pdf import age_text, drug_title
 from smarthis.pharmacy.service import PrescriptionView
 from smarthis.printing.flowing_page import FlowingPage
 from smarthis.printing.pdf_ticket import REGULAR_FONT
+from smarthis.queueing.clock import HOSPITAL_TZ
 
 
 def _patient(page: FlowingPage, record: VisitRecord) -> None:

@@ -19,7 +19,7 @@ from smarthis.db import MAX_ID, Database, utcnow
 from smarthis.documents.pki import PkiConfig
 from smarthis.events import Event
 from smarthis.inpatient import care, service, signed_paper, wards
-from smarthis.inpatient.common import HOSPITAL_TZ, TOPIC, get_stay
+from smarthis.inpatient.common import TOPIC, get_stay
 from smarthis.inpatient.discharge_paper import discharge_paper_pdf
 from smarthis.inpatient.models import Bed, Ward
 from smarthis.inpatient.presenters import (
@@ -49,6 +49,7 @@ from smarthis.inpatient.signed_paper import SignedPaper
 from smarthis.inpatient.treatment_sheet import treatment_sheet_pdf
 from smarthis.orders.live_api import SSE_HEADERS, visit_stream
 from smarthis.orders.presenters import item_results_out
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security import audit
 from smarthis.security.deps import database, require
 from smarthis.security.permissions import Permission

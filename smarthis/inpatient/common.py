@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,7 +12,6 @@ from smarthis.inpatient.models import OPEN, Bed, Stay, Ward
 from smarthis.security.permissions import Role
 from smarthis.security.principal import Principal
 
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 TOPIC = "inpatient"
 
 

@@ -12,12 +12,12 @@ from smarthis.clinical.papers import SEX_VI, Hospital
 from smarthis.config import get_settings
 from smarthis.db import MAX_ID
 from smarthis.errors import Conflict, NotFound
-from smarthis.inpatient.common import HOSPITAL_TZ
 from smarthis.inpatient.models import Stay
 from smarthis.inpatient.record import StayRecord, load_record
 from smarthis.inpatient.service import DISCHARGE_KINDS_VI
 from smarthis.pharmacy.prescription_pdf import age_text
 from smarthis.printing.flowing_page import FlowingPage
+from smarthis.queueing.clock import HOSPITAL_TZ
 
 ID_KINDS_VI = {"cccd": "CCCD", "passport": "Hộ chiếu", "birth_certificate": "Giấy khai sinh"}
 

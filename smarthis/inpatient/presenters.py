@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 from smarthis.inpatient.care import MAR_STATUSES_VI
-from smarthis.inpatient.common import HOSPITAL_TZ
 from smarthis.inpatient.models import Bed, Stay, Ward
 from smarthis.inpatient.record import StayRecord
 from smarthis.inpatient.service import (
@@ -17,6 +16,7 @@ from smarthis.inpatient.service import (
 )
 from smarthis.inpatient.wards import PendingAdmission, WardBoard
 from smarthis.patients.models import Patient
+from smarthis.queueing.clock import HOSPITAL_TZ
 
 SEX_VI = {"male": "Nam", "female": "Nữ"}
 

@@ -13,9 +13,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from smarthis.inpatient.common import HOSPITAL_TZ
 from smarthis.inpatient.models import Bed, Stay, Ward
 from smarthis.patients.models import Patient, PatientIdentifier
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security import audit
 from smarthis.security.principal import Principal
 

@@ -24,7 +24,6 @@ from smarthis.db import utcnow
 from smarthis.errors import Conflict, DomainError
 from smarthis.inpatient.bed_days import charge_bed_days, lock_for_charging
 from smarthis.inpatient.common import (
-    HOSPITAL_TZ,
     announce,
     announce_bed,
     clean,
@@ -38,6 +37,7 @@ from smarthis.inpatient.encounter import carry_category_into_stay, open_encounte
 from smarthis.inpatient.models import OPEN, Bed, BedMovement, Stay, Ward
 from smarthis.patients.models import Patient
 from smarthis.patients.service import find_patient
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security import audit
 from smarthis.security.models import Staff
 from smarthis.security.permissions import Role

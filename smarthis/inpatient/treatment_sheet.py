@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from smarthis.clinical.papers import SEX_VI, Hospital
 from smarthis.errors import Conflict
-from smarthis.inpatient.common import HOSPITAL_TZ
 from smarthis.inpatient.models import Stay
 from smarthis.inpatient.record import load_record
 from smarthis.printing.flowing_page import FlowingPage
+from smarthis.queueing.clock import HOSPITAL_TZ
 
 PARTS_VI = (
     ("subjective", "S — Người bệnh kể: "),

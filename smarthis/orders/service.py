@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -34,7 +33,7 @@ from smarthis.orders.models import LabResult, Order, OrderItem, Report, Specimen
 from smarthis.patients.models import Patient
 from smarthis.patients.service import find_patient
 from smarthis.queueing import service as queue
-from smarthis.queueing.clock import service_day
+from smarthis.queueing.clock import HOSPITAL_TZ, service_day
 from smarthis.queueing.flows import insurance_status_text
 from smarthis.queueing.models import ServicePoint, Ticket
 from smarthis.queueing.priority import priority_for
@@ -42,7 +41,6 @@ from smarthis.security import audit
 from smarthis.security.permissions import Role
 from smarthis.security.principal import Principal
 
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_ITEMS_PER_ORDER = 40
 LAB_KIND = "lab"
 IMAGING_KINDS = frozenset({"xray", "ct", "mri", "ultrasound"})

@@ -31,7 +31,6 @@ from smarthis.patients.models import Patient
 from smarthis.pharmacy.models import Prescription, PrescriptionItem
 from smarthis.pharmacy.service import items_of
 from smarthis.pharmacy.stock import (
-    HOSPITAL_TZ,
     Shortage,
     Take,
     hospital_today,
@@ -41,6 +40,7 @@ from smarthis.pharmacy.stock import (
     take_from_lot,
 )
 from smarthis.pharmacy.stock_models import DispensedItem, Dispensing, DrugLot
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.queueing.models import ServicePoint, Ticket
 from smarthis.security import audit
 from smarthis.security.principal import Principal

@@ -13,13 +13,14 @@ from datetime import date
 from reportlab.lib.pagesizes import A5
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from smarthis.clinical.examination import HOSPITAL_TZ, VisitRecord
+from smarthis.clinical.examination import VisitRecord
 from smarthis.clinical.papers import SEX_VI, Hospital
 from smarthis.patients.models import Patient
 from smarthis.pharmacy.models import PrescriptionItem
 from smarthis.pharmacy.service import PrescriptionView, diagnosis_text
 from smarthis.printing.flowing_page import FlowingPage
 from smarthis.printing.pdf_ticket import BOLD_FONT, REGULAR_FONT
+from smarthis.queueing.clock import HOSPITAL_TZ
 
 FOOTNOTE = "Khám lại xin mang theo đơn này."
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,10 +20,10 @@ from smarthis.catalogs.drugs import Drug, drugs, find_drug
 from smarthis.db import utcnow
 from smarthis.errors import DomainError
 from smarthis.pharmacy.stock_models import DrugLot
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security import audit
 from smarthis.security.principal import Principal, system_principal
 
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_RECEIVE_QUANTITY = 1_000_000
 # Shown on the pharmacist's screen; a hospital would set a minimum per drug (demo values).
 LOW_STOCK_UNITS = 30

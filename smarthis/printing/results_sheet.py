@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -14,8 +13,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from smarthis.printing.pdf_ticket import BOLD_FONT, REGULAR_FONT, _register_fonts
+from smarthis.queueing.clock import HOSPITAL_TZ
 
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 FLAG_MARKS = {
     "low": "↓ Thấp",
     "high": "↑ Cao",

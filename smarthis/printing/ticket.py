@@ -15,14 +15,12 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import segno
 from PIL import ImageFont
 
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.text import tidy
-
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 # DejaVu Sans covers every Vietnamese letter; bundled (see fonts/LICENSE) so a ticket looks
 # the same on every machine, whatever fonts the system has.

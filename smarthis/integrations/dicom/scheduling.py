@@ -5,7 +5,6 @@ leaves neither a procedure nor a used number)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -14,9 +13,8 @@ from smarthis.db import utcnow
 from smarthis.integrations.dicom.models import ImagingProcedure
 from smarthis.integrations.dicom.stations import modality_of
 from smarthis.orders.models import Order, OrderItem
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.queueing.models import Ticket
-
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def accession_number(session: Session, facility_code: str) -> str:

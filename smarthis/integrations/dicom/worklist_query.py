@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,9 +19,9 @@ from smarthis.integrations.dicom.stations import (
 )
 from smarthis.orders.models import OrderItem
 from smarthis.patients.models import Patient
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.queueing.models import ServicePoint
 
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # An order item still to be performed; once resulted (or cancelled) it leaves the worklist.
 OPEN_ITEM_STATUSES = ("ordered", "in_progress")
 MAX_MATCHES = 1000

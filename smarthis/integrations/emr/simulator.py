@@ -25,7 +25,7 @@ from fastapi.responses import JSONResponse
 
 from smarthis.integrations.emr.delivery import ACCEPTED, SUBMIT_PATH
 from smarthis.integrations.emr.payload import problems_of
-from smarthis.integrations.fhir.systems import HOSPITAL_TZ
+from smarthis.queueing.clock import HOSPITAL_TZ
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 
-from smarthis.integrations.fhir.systems import HOSPITAL_TZ
+from smarthis.queueing.clock import HOSPITAL_TZ
 
 Resource = dict[str, Any]
 

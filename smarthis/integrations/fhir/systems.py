@@ -7,8 +7,6 @@ hospital (MRN, visit number, staff login) get a system per facility."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 BASE = "https://smarthis.vn/fhir"
 
 # --- identifier systems ------------------------------------------------------------------
@@ -74,4 +72,3 @@ DISCHARGE_DISPOSITION = "http://terminology.hl7.org/CodeSystem/discharge-disposi
 ORGANIZATION_TYPE = "http://terminology.hl7.org/CodeSystem/organization-type"
 
 # Times in resources carry the hospital's offset (+07:00), as people read them.
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")

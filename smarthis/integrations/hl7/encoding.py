@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-HOSPITAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from smarthis.queueing.clock import HOSPITAL_TZ
+
 VERSION = "2.5.1"
 # MSH-18: the LIS must read names with their diacritics.
 CHARSET = "UNICODE UTF-8"
