@@ -25,7 +25,7 @@ from smarthis.security.principal import Principal, system_principal
 from smarthis.staff import schedules
 from tests.apphelpers import FACILITY, make_app
 from tests.e2e.browser import chromium, chromium_available, screenshot_path
-from tests.e2e.test_doctor_workstation_browser import PASSWORD, seed_rooms
+from tests.e2e.test_doctor_workstation_browser import seed_doctor, seed_rooms, sign_in_at
 from tests.orders.test_orders import _patient_with_visit
 from tests.servers import serve_in_thread
 
@@ -74,15 +74,7 @@ def _booked_back_today(db: Database, doctor: Principal, name: str, birth: date) 
 @pytest.fixture
 def room(db: Database) -> Iterator[Room]:
     seed_rooms(db)
-    with db.session() as s:
-        security.create_staff(
-            s,
-            facility_code=FACILITY,
-            login="bs.nam",
-            full_name="Lê Văn Nam",
-            role="doctor",
-            password=PASSWORD,
-        )
+    seed_doctor(db)
     doctor = _doctor(db)
     waiting = _booked_back_today(db, doctor, "Trần Thị Bình", date(1975, 7, 2))
     _booked_back_today(db, doctor, "Phạm Thị Hoa", date(1968, 2, 11))
@@ -99,11 +91,7 @@ def room(db: Database) -> Iterator[Room]:
 def test_the_doctor_sees_todays_shift_and_who_was_asked_back(room: Room) -> None:
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1440, "height": 900}, locale="vi-VN")
-        page.goto(f"{room.base_url}/login?next=/doctor/PK-106")
-        page.fill("input[name=login]", "bs.nam")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/doctor/PK-106")
+        sign_in_at(page, room.base_url, "/doctor/PK-106")
         expect(page.locator("#my-shifts")).to_have_text("Ca sáng 07:00–11:30 — phòng PK-106")
         follow_ups = page.locator("#follow-ups li")
         expect(follow_ups).to_have_count(2)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from smarthis.db import Database
 from smarthis.orders import service as orders
@@ -88,9 +88,8 @@ def seed_rooms(db: Database) -> None:
             )
 
 
-@pytest.fixture
-def clinic(db: Database) -> Iterator[Clinic]:
-    seed_rooms(db)
+def seed_doctor(db: Database) -> None:
+    """Dr Lê Văn Nam (`bs.nam`), who signs in with PASSWORD."""
     with db.session() as s:
         security.create_staff(
             s,
@@ -100,6 +99,21 @@ def clinic(db: Database) -> Iterator[Clinic]:
             role="doctor",
             password=PASSWORD,
         )
+
+
+def sign_in_at(page: Page, base_url: str, path: str) -> None:
+    page.goto(f"{base_url}/login?next={path}")
+    page.fill("input[name=login]", "bs.nam")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"**{path}")
+
+
+@pytest.fixture
+def clinic(db: Database) -> Iterator[Clinic]:
+    seed_rooms(db)
+    seed_doctor(db)
+    with db.session() as s:
         visit_id = _patient_with_visit(s, "Trần Thị Bình", date(1975, 7, 2), "female", None)
     ticket_for_visit(db, system_principal(FACILITY), visit_id, point_code="PK-106")
     # On PostgreSQL the events come through LISTEN/NOTIFY: the app's start-up runs the listener.
@@ -127,11 +141,7 @@ def _enter_and_verify_lab(db: Database, visit_id: int, values: dict[str, str]) -
 def test_doctor_calls_examines_orders_sees_live_results_and_concludes(clinic: Clinic) -> None:
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1440, "height": 1000}, locale="vi-VN")
-        page.goto(f"{clinic.base_url}/login?next=/doctor/PK-106")
-        page.fill("input[name=login]", "bs.nam")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url("**/doctor/PK-106")
+        sign_in_at(page, clinic.base_url, "/doctor/PK-106")
         expect(page.locator("#waiting li")).to_have_count(1)
         page.screenshot(path=screenshot_path("doctor-01-queue"))
 
