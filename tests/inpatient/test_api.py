@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from smarthis.db import Database, utcnow
-from smarthis.inpatient.common import HOSPITAL_TZ
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security.models import AuditEntry
 from smarthis.security.permissions import Permission, Role, role_may
 from tests.apphelpers import Credentials, client_for, make_app, sign_in_every_role

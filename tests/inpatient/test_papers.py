@@ -18,10 +18,10 @@ from smarthis.config import get_settings
 from smarthis.db import Database, utcnow
 from smarthis.errors import Conflict
 from smarthis.inpatient import service
-from smarthis.inpatient.common import HOSPITAL_TZ
 from smarthis.inpatient.discharge_paper import discharge_paper_pdf
 from smarthis.inpatient.models import Stay
 from smarthis.inpatient.residence_declaration import HEADER, residence_csv, residence_rows
+from smarthis.queueing.clock import HOSPITAL_TZ
 from smarthis.security.models import AuditEntry
 from tests.inpatient.helpers import DOCTOR, NURSE, Patients
 
