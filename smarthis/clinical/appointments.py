@@ -140,9 +140,11 @@ def follow_ups_on(
     ).all()
     specialties = _first_examination_specialties(session, [visit.id for _e, visit, *_ in booked])
     listed: dict[int, BookedFollowUp] = {}
+    folded_names: dict[int, str] = {}  # sorts as people read names: Đ with D, not after Z
     for _examination, visit, patient, doctor, diagnosis in booked:
         if specialties.get(visit.id) != specialty or patient.id in listed:
             continue  # another specialty's, or an older booking of a patient already listed
+        folded_names[patient.id] = patient.name_folded
         listed[patient.id] = BookedFollowUp(
             patient_id=patient.id,
             mrn=patient.mrn,
@@ -154,10 +156,10 @@ def follow_ups_on(
             main_diagnosis=f"{diagnosis.icd_code} {diagnosis.name_vi}" if diagnosis else None,
             arrived_visit_number=None,
         )
-    arrived = _visits_on(session, actor.facility_code, list(listed), day, skip=specialties)
+    arrived = _visits_on(session, actor.facility_code, list(listed), day, set(specialties))
     follow_ups = [
         replace(booking, arrived_visit_number=arrived.get(booking.patient_id))
-        for booking in sorted(listed.values(), key=lambda b: b.full_name)
+        for booking in sorted(listed.values(), key=lambda b: folded_names[b.patient_id])
     ]
     for booking in follow_ups:
         audit.record(session, actor, "appointment.list", patient_id=booking.patient_id)
@@ -186,9 +188,13 @@ def _first_examination_specialties(session: Session, visit_ids: list[int]) -> di
 
 
 def _visits_on(
-    session: Session, facility_code: str, patient_ids: list[int], day: date, skip: dict[int, str]
+    session: Session,
+    facility_code: str,
+    patient_ids: list[int],
+    day: date,
+    booking_visit_ids: set[int],
 ) -> dict[int, str]:
-    """Each patient's visit number on `day`, the booking visits (`skip`'s keys) left out."""
+    """Each patient's visit number on `day`, the booking visits left out."""
     if not patient_ids:
         return {}
     rows = session.execute(
@@ -196,7 +202,7 @@ def _visits_on(
         .where(
             Visit.facility_code == facility_code,
             Visit.patient_id.in_(patient_ids),
-            Visit.id.not_in(list(skip)),
+            Visit.id.not_in(booking_visit_ids),
             Visit.registered_at >= day_start(day),
             Visit.registered_at < day_start(day + timedelta(days=1)),
         )
