@@ -55,21 +55,7 @@ def todays_appointment(
     examination, visit = booked
     if _came_today(session, facility_code, patient_id, day):
         return None
-    specialty = session.execute(
-        select(ServicePoint.specialty)
-        .join(
-            Ticket,
-            (Ticket.service_point_code == ServicePoint.code)
-            & (Ticket.facility_code == ServicePoint.facility_code),
-        )
-        .where(
-            Ticket.visit_id == visit.id,
-            ServicePoint.kind == "examination",
-            ServicePoint.specialty.is_not(None),
-        )
-        .order_by(Ticket.issued_at)
-        .limit(1)
-    ).scalar()
+    specialty = _first_examination_specialties(session, [visit.id]).get(visit.id)
     if specialty is None:
         return None  # examined without a queue number (e.g. emergency): reception books it
     doctor = session.execute(
@@ -167,6 +153,7 @@ def follow_ups_on(
 
 
 def _first_examination_specialties(session: Session, visit_ids: list[int]) -> dict[int, str]:
+    """Each visit's specialty: that of its first examination room (the booked one)."""
     if not visit_ids:
         return {}
     rows = session.execute(
